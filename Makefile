@@ -1,0 +1,77 @@
+# The ML Engineer's Handbook: one entry point for authors, contributors and CI.
+# `make` (or `make help`) lists the targets.  Every target that needs Python
+# bootstraps .venv from the pinned lock file (uv.lock) on first use.
+
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON      ?= python3
+VENV        := .venv
+BIN         := $(VENV)/bin
+# Keep in step with the `uv` pin in uv.lock (a test checks they agree).
+UV_VERSION  := 0.13.9
+STAMP       := $(VENV)/.synced
+SOURCEDIR   := docs
+BUILDDIR    := docs/_build
+
+# The one strict build command.  The tests (tools/handbook/build.py) and CI
+# run exactly these flags; change them there and here together.
+#   -n             nitpicky: warn about every reference whose target is missing
+#   -W             turn every warning into an error
+#   --keep-going   with -W: report every warning before failing, not just the first
+#   -q             quiet: print only warnings and errors
+#   -d DIR         keep doctrees out of the HTML output (the link checker reads them)
+SPHINXOPTS  ?=
+SPHINXBUILD := $(BIN)/sphinx-build -nW --keep-going -q $(SPHINXOPTS)
+
+.PHONY: help venv html live epub test lint format linkcheck clean lock
+
+help: ## Show this help
+	@echo "The ML Engineer's Handbook — make targets:"
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml uv.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --locked --all-groups --quiet
+	@touch $@
+
+venv: $(STAMP) ## Create or update .venv from uv.lock
+
+html: $(STAMP) ## Build the site into docs/_build/html (strict: any warning fails)
+	$(SPHINXBUILD) -b html -d $(BUILDDIR)/doctrees $(SOURCEDIR) $(BUILDDIR)/html
+	@echo "Open $(BUILDDIR)/html/index.html"
+
+live: $(STAMP) ## Rebuild and reload in the browser as you edit (sphinx-autobuild)
+	$(BIN)/sphinx-autobuild -nW --keep-going -d $(BUILDDIR)/doctrees $(SOURCEDIR) $(BUILDDIR)/html \
+	  --watch references.bib --watch tools/handbook
+
+epub: $(STAMP) ## Build an EPUB for offline reading into docs/_build/epub
+	$(SPHINXBUILD) -b epub -d $(BUILDDIR)/doctrees-epub $(SOURCEDIR) $(BUILDDIR)/epub
+
+test: $(STAMP) ## Run the test suite
+	$(BIN)/pytest
+
+lint: $(STAMP) ## Run the linters (the same ones pre-commit runs)
+	$(BIN)/ruff check tools tests benchmarks
+	$(BIN)/ruff format --check tools tests benchmarks
+	$(BIN)/codespell
+	$(BIN)/handbook check-pages
+	$(BIN)/handbook bib check references.bib
+	$(BIN)/handbook bib format --check references.bib
+
+format: $(STAMP) ## Apply the formatters (ruff, bib format)
+	$(BIN)/ruff format tools tests benchmarks
+	$(BIN)/ruff check --fix tools tests benchmarks
+	$(BIN)/handbook bib format --write references.bib
+
+linkcheck: $(STAMP) ## Check every external link and identifier (needs network)
+	$(BIN)/handbook linkcheck
+
+lock: ## Refresh uv.lock after editing dependencies in pyproject.toml
+	@test -x $(BIN)/uv || { $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"; }
+	$(BIN)/uv lock --upgrade
+
+clean: ## Remove build output (keeps .venv; `rm -rf .venv` for a fresh start)
+	rm -rf $(BUILDDIR) .cache/handbook-build

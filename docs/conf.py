@@ -1,0 +1,126 @@
+"""Sphinx configuration for The ML Engineer's Handbook.
+
+Kept thin on purpose: settings only, no logic and no network at import.
+Everything project-specific lives in the ``handbook`` package under ``tools/``.
+https://www.sphinx-doc.org/en/master/usage/configuration.html
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# The ``handbook`` package is installed editable into .venv; this line only
+# helps a build run from an interpreter that does not have it installed.
+sys.path.insert(0, str(ROOT / "tools"))
+
+# -- Where the handbook lives ------------------------------------------------
+# The one place that names the repository and the published site.  Forks and
+# previews override them from the environment (Read the Docs sets its own).
+REPOSITORY_URL = os.environ.get("HANDBOOK_REPOSITORY", "https://github.com/mle-handbook/handbook")
+html_baseurl = os.environ.get(
+    "HANDBOOK_BASEURL",
+    os.environ.get("READTHEDOCS_CANONICAL_URL", "https://mle-handbook.github.io/handbook/"),
+)
+if not html_baseurl.endswith("/"):
+    html_baseurl += "/"
+
+# -- Project information -----------------------------------------------------
+# https://www.sphinx-doc.org/en/master/usage/configuration.html#project-information
+project = "The ML Engineer's Handbook"
+author = "The ML Engineer's Handbook authors"
+copyright = "2026, The ML Engineer's Handbook authors (prose CC BY 4.0, code MIT)"
+language = "en"
+
+# -- General configuration ---------------------------------------------------
+# https://www.sphinx-doc.org/en/master/usage/configuration.html#general-configuration
+extensions = [
+    "myst_parser",
+    "sphinxcontrib.bibtex",
+    "sphinx_design",
+    "sphinx_copybutton",
+    "sphinxext.opengraph",
+    "sphinx_sitemap",
+    "notfound.extension",
+    "sphinx_reredirects",
+    "handbook.sphinxext.frontmatter",
+    "handbook.sphinxext.readinglist",
+]
+exclude_patterns = ["_build", "_templates", "_glossary", "Thumbs.db", ".DS_Store"]
+templates_path = ["_templates"]
+nitpicky = True
+# Page titles and descriptions come from each page's front matter (see
+# CONTRIBUTING.md); the build refuses a page without them.
+
+# -- MyST Markdown -----------------------------------------------------------
+# https://myst-parser.readthedocs.io/en/latest/configuration.html
+# Chosen for authors and kept portable: no eval-rst, no raw HTML needed.
+myst_enable_extensions = [
+    "colon_fence",  # ::: fences for directives, readable when rendered by GitHub
+    "deflist",  # definition lists for term/definition pairs
+    "fieldlist",  # :field: lists inside directives
+    "attrs_inline",  # {.class} and {#id} on inline elements
+]
+myst_heading_anchors = 3  # stable #anchors for headings down to ###
+myst_title_to_header = True  # front matter `title` becomes the page heading
+
+# -- Bibliography (sphinxcontrib-bibtex) -------------------------------------
+# https://sphinxcontrib-bibtex.readthedocs.io/en/latest/usage.html
+bibtex_bibfiles = ["../references.bib"]
+bibtex_default_style = "alpha"
+bibtex_reference_style = "author_year"
+bibtex_cite_id = "cite-{key}"
+bibtex_footcite_id = "footcite-{key}"
+bibtex_bibliography_id = "bibliography-{bibliography_count}"
+
+# -- HTML output (sphinx-book-theme) -----------------------------------------
+# https://sphinx-book-theme.readthedocs.io/en/stable/reference.html
+html_theme = "sphinx_book_theme"
+html_title = "The ML Engineer's Handbook"
+html_logo = "_static/logo.svg"
+html_favicon = "_static/favicon.svg"
+html_static_path = ["_static"]
+html_css_files = ["handbook.css"]
+html_last_updated_fmt = ""  # filled from front matter `last_reviewed`
+html_copy_source = False  # readers get pages, not Markdown sources
+html_theme_options = {
+    "repository_url": REPOSITORY_URL,
+    "repository_branch": "main",
+    "path_to_docs": "docs",
+    "use_repository_button": True,
+    "use_edit_page_button": True,
+    "use_issues_button": True,
+    "use_download_button": False,
+    "home_page_in_toc": True,
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "logo": {"alt_text": "The ML Engineer's Handbook — home"},
+}
+
+# -- Social cards and search engines -----------------------------------------
+# https://sphinxext-opengraph.readthedocs.io/ ; descriptions come from front matter.
+ogp_site_url = html_baseurl
+ogp_site_name = project
+ogp_type = "article"
+ogp_enable_meta_description = True
+ogp_social_cards = {"enable": False}  # no matplotlib images; keeps builds fast
+# https://sphinx-sitemap.readthedocs.io/
+sitemap_url_scheme = "{link}"
+sitemap_excludes = ["search.html", "genindex.html", "404.html"]
+
+# -- 404 page (sphinx-notfound-page) -----------------------------------------
+# https://sphinx-notfound-page.readthedocs.io/
+notfound_urls_prefix = "/" + html_baseurl.split("://", 1)[-1].split("/", 1)[-1]
+
+# -- Moved pages (sphinx-reredirects) ----------------------------------------
+# https://documatt.com/sphinx-reredirects/ ; old path (no suffix) -> new target.
+redirects: dict[str, str] = {}
+
+# -- EPUB output -------------------------------------------------------------
+epub_basename = "mle-handbook"
+epub_title = project
+epub_author = author
+epub_publisher = author
+epub_show_urls = "no"

@@ -1,0 +1,1 @@
+"""Sphinx extensions specific to the handbook, one module per job."""
