@@ -1,0 +1,43 @@
+"""Shared test configuration: Sphinx's own testing fixtures and test roots."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["sphinx.testing.fixtures"]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def rootdir() -> Path:
+    """Where ``sphinx.testing`` finds ``tests/roots/test-*``."""
+    return ROOT / "tests" / "roots"
+
+
+class BuiltSite:
+    """The real handbook, built once per test session with the strict command."""
+
+    def __init__(self, out: Path, doctrees: Path, stdout: str, stderr: str, returncode: int):
+        self.out = out
+        self.doctrees = doctrees
+        self.stdout = stdout
+        self.stderr = stderr
+        self.returncode = returncode
+
+    def html(self, page: str) -> str:
+        """The HTML of a built page, e.g. ``site.html("swe/index")``."""
+        return (self.out / f"{page}.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
+    """Build ``docs/`` into a temporary directory, exactly as ``make html`` does."""
+    from handbook.build import DOCS, run_build
+
+    base = tmp_path_factory.mktemp("site")
+    out, doctrees = base / "html", base / "doctrees"
+    done = run_build(DOCS, out, doctrees=doctrees)
+    return BuiltSite(out, doctrees, done.stdout, done.stderr, done.returncode)

@@ -1,0 +1,1 @@
+"""Bibliography tooling: parse, check and format references.bib."""

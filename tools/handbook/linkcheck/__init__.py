@@ -1,0 +1,1 @@
+"""The link checker: extract, guard, fetch, cache, report."""

@@ -1,0 +1,1 @@
+"""Page tooling: the page template, `new-page` and `check-pages`."""
