@@ -83,7 +83,7 @@ html_logo = "_static/logo.svg"
 html_favicon = "_static/favicon.svg"
 html_static_path = ["_static"]
 html_css_files = ["handbook.css"]
-html_last_updated_fmt = ""  # filled from front matter `last_reviewed`
+html_last_updated_fmt = "%Y-%m-%d"  # replaced per page by front matter `last_reviewed`
 html_copy_source = False  # readers get pages, not Markdown sources
 html_theme_options = {
     "repository_url": REPOSITORY_URL,

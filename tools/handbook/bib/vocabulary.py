@@ -1,0 +1,43 @@
+"""The handbook's controlled vocabulary: the one place it is defined.
+
+Every reference in ``references.bib`` is tagged, in its ``keywords`` field,
+with words from three groups, and carries a ``language``:
+
+``ROLES``
+    Which of the ML engineer's three roles the reference serves: ``swe``
+    (software engineer), ``pm`` (product manager), ``ds`` (data scientist).
+    An entry names one or more.
+``LEVELS``
+    How much the reader must already know: ``intro``, ``practitioner`` or
+    ``advanced``. An entry names exactly one.
+``FORMATS``
+    What kind of thing it is: ``book``, ``paper``, ``article``, ``course``,
+    ``talk`` or ``post``. An entry names exactly one.
+``LANGUAGES``
+    The language the reference is written in (``language`` field): ``en`` or
+    ``ja``.
+
+Pages' front matter uses ``ROLES`` and ``LEVELS`` too, so a page and the
+references it lists are tagged with the same words. Change a group here and
+both checkers follow.
+"""
+
+from __future__ import annotations
+
+#: The reader's roles, in the order the handbook presents them.
+ROLES: tuple[str, ...] = ("swe", "pm", "ds")
+
+#: How much the reader must already know, from least to most.
+LEVELS: tuple[str, ...] = ("intro", "practitioner", "advanced")
+
+#: What kind of thing a reference is.
+FORMATS: tuple[str, ...] = ("book", "paper", "article", "course", "talk", "post")
+
+#: The languages references are written in (ISO 639-1 codes).
+LANGUAGES: tuple[str, ...] = ("en", "ja")
+
+#: Every word allowed in a ``keywords`` field.
+KEYWORDS: frozenset[str] = frozenset(ROLES + LEVELS + FORMATS)
+
+#: Formats that are web pages: with a ``url`` they must carry ``urldate``.
+WEB_FORMATS: frozenset[str] = frozenset({"post", "course", "talk"})
