@@ -46,6 +46,7 @@ extensions = [
     "notfound.extension",
     "sphinx_reredirects",
     "handbook.sphinxext.frontmatter",
+    "handbook.sphinxext.a11y",
     "handbook.sphinxext.readinglist",
 ]
 exclude_patterns = ["_build", "_templates", "_glossary", "Thumbs.db", ".DS_Store"]
@@ -69,7 +70,7 @@ myst_title_to_header = True  # front matter `title` becomes the page heading
 # -- Bibliography (sphinxcontrib-bibtex) -------------------------------------
 # https://sphinxcontrib-bibtex.readthedocs.io/en/latest/usage.html
 bibtex_bibfiles = ["../references.bib"]
-bibtex_default_style = "alpha"
+bibtex_default_style = "handbook"  # registered by handbook.sphinxext.readinglist
 bibtex_reference_style = "author_year"
 bibtex_cite_id = "cite-{key}"
 bibtex_footcite_id = "footcite-{key}"
@@ -85,6 +86,10 @@ html_static_path = ["_static"]
 html_css_files = ["handbook.css"]
 html_last_updated_fmt = "%Y-%m-%d"  # replaced per page by front matter `last_reviewed`
 html_copy_source = False  # readers get pages, not Markdown sources
+# The theme reads the colour mode from the template context, not theme options.
+# "auto" follows the reader's system setting and avoids the theme's
+# "Got invalid theme mode" console error on a first visit.
+html_context = {"default_mode": "auto"}
 html_theme_options = {
     "repository_url": REPOSITORY_URL,
     "repository_branch": "main",

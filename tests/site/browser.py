@@ -1,0 +1,92 @@
+"""Serve the built site on 127.0.0.1 and drive it in a real Chromium.
+
+The site is served under ``/handbook/``, the path GitHub Pages gives it, so
+that the 404 page's absolute links are exercised as readers get them.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+PREFIX = "/handbook/"
+DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
+# Flags for a headless Chromium on a machine with no network: without the
+# background-networking ones it keeps trying to reach Google's hosts.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+HOW_TO_GET_A_BROWSER = (
+    "The browser tests need Chromium. On Debian or Ubuntu run "
+    "'sudo apt-get install chromium' (the tests use /usr/bin/chromium); elsewhere run "
+    "'.venv/bin/playwright install chromium'."
+)
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    """Serve ``directory`` under PREFIX, like GitHub Pages; 404s get the 404 page."""
+
+    def translate_path(self, path: str) -> str:
+        if path.startswith(PREFIX):
+            path = "/" + path[len(PREFIX) :]
+        else:
+            path = "/__outside_the_site__"
+        return super().translate_path(path)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code == 404 and page.is_file():
+            body = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            return
+        super().send_error(code, message, explain)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` on 127.0.0.1 (a free port); yield the site's base URL."""
+    handler = functools.partial(_Handler, directory=str(directory))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        yield f"http://{host}:{port}{PREFIX}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def launch_chromium(playwright):  # noqa: ANN001, ANN201
+    """Debian's Chromium where it exists, else Playwright's own; fail loudly if neither."""
+    options = {"args": CHROMIUM_ARGS, "headless": True}
+    if DEBIAN_CHROMIUM.exists():
+        options["executable_path"] = str(DEBIAN_CHROMIUM)
+    elif shutil.which("chromium"):
+        options["executable_path"] = shutil.which("chromium")
+    try:
+        return playwright.chromium.launch(**options)
+    except Exception as error:  # Playwright raises its own Error type
+        pytest.fail(f"{HOW_TO_GET_A_BROWSER}\n({error})", pytrace=False)

@@ -1,0 +1,196 @@
+"""The canonical layout of a ``.bib`` file, and writing it safely.
+
+The layout::
+
+    % A preamble comment stays at the top, followed by one blank line.
+
+    % A comment directly above an entry travels with the entry.
+    @book{ries2011lean,
+      author = {Ries, Eric},
+      title = {The Lean Startup},
+      ...
+    }
+
+* ``@string`` and ``@preamble`` commands first (in file order, verbatim),
+  then the entries sorted by key, case-insensitively (ties keep file order);
+* entry type and field names in lower case, fields in :data:`FIELD_ORDER`
+  (unknown fields after them, alphabetically; a repeated field keeps its
+  place after the first), two-space indentation, ``name = {value},`` with a
+  comma after the last field too, ``}`` alone on the last line;
+* one blank line between blocks, a newline at the end, no other blank lines.
+
+Values are laid out from their text as written (:attr:`Field.inner
+<handbook.bib.parse.Field.inner>`): ``"..."`` and bare numbers get braces,
+a macro or a ``#`` concatenation is kept as it is, and nothing inside a value
+changes but its line endings (made LF, as everywhere in the file). Comments
+are every line outside the entries: the lines between two entries go with the
+entry below them (blank lines between them dropped); the lines at the top
+that are separated from the first entry by a blank line are the preamble; the
+lines after the last entry stay at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import os
+import tempfile
+from pathlib import Path
+
+from handbook.bib.parse import Bibliography, Item
+
+#: The order of fields inside an entry; others follow alphabetically.
+FIELD_ORDER: tuple[str, ...] = (
+    "author",
+    "translator",
+    "editor",
+    "title",
+    "titleaddon",
+    "subtitle",
+    "booktitle",
+    "journal",
+    "edition",
+    "volume",
+    "number",
+    "pages",
+    "publisher",
+    "address",
+    "organization",
+    "institution",
+    "howpublished",
+    "year",
+    "month",
+    "date",
+    "isbn",
+    "doi",
+    "url",
+    "urldate",
+    "keywords",
+    "language",
+    "annotation",
+    "verified",
+    "unverified",
+)
+
+_RANK = {name: rank for rank, name in enumerate(FIELD_ORDER)}
+_LAST = len(FIELD_ORDER)
+
+
+class FormatRefused(Exception):
+    """The file does not parse, so it is not laid out (or written)."""
+
+
+def _field_rank(name: str) -> tuple[int, str]:
+    return (_RANK.get(name, _LAST), name)
+
+
+def render_entry(entry: Item) -> str:
+    """One entry in the canonical layout (no trailing newline)."""
+    fields = sorted(entry.fields, key=lambda fld: _field_rank(fld.name))
+    lines = [f"@{entry.kind}{{{entry.key},"]
+    for fld in fields:
+        value = fld.raw if fld.inner is None else "{" + fld.inner + "}"
+        lines.append(f"  {fld.name} = {_lf(value)},")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _lf(text: str) -> str:
+    """``text`` with LF line endings."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
+def _comments(lines: list[tuple[int, str]]) -> list[str]:
+    return [text for _, text in lines if text]
+
+
+def _paragraphs(lines: list[tuple[int, str]]) -> list[str]:
+    """Non-blank lines with each run of blank lines between them made one."""
+    out: list[str] = []
+    for _, text in lines:
+        if text or (out and out[-1]):
+            out.append(text)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def _split_first_gap(lines: list[tuple[int, str]]) -> tuple[list[str], list[str]]:
+    """The top of the file: (preamble, comments directly above the first item)."""
+    cut = len(lines)
+    while cut and lines[cut - 1][1]:
+        cut -= 1
+    return _paragraphs(lines[:cut]), _comments(lines[cut:])
+
+
+def canonical_text(bib: Bibliography) -> str:
+    """The whole file in the canonical layout.
+
+    Raises :class:`FormatRefused` when the file has syntax errors.
+    """
+    if bib.errors:
+        raise FormatRefused(f"{bib.path} does not parse")
+    blocks: list[str] = []
+    if not bib.items:
+        preamble = _paragraphs(bib.trailing)
+        return "\n".join(preamble) + "\n" if preamble else ""
+    preamble, first_comments = _split_first_gap(bib.items[0].before)
+    if preamble:
+        blocks.append("\n".join(preamble))
+    commands: list[tuple[list[str], Item]] = []
+    entries: list[tuple[list[str], Item]] = []
+    for n, item in enumerate(bib.items):
+        comments = first_comments if n == 0 else _comments(item.before)
+        (entries if item.is_entry else commands).append((comments, item))
+    entries.sort(key=lambda pair: (pair[1].key or "").casefold())
+    for comments, item in commands:
+        raw = _lf(bib.text[item.start : item.end])
+        blocks.append("\n".join([*comments, raw]))
+    for comments, item in entries:
+        blocks.append("\n".join([*comments, render_entry(item)]))
+    trailing = _paragraphs(bib.trailing)
+    if trailing:
+        blocks.append("\n".join(trailing))
+    return "\n\n".join(blocks) + "\n"
+
+
+def first_difference(old: str, new: str) -> int:
+    """The first line (1-based) where ``old`` and ``new`` differ."""
+    old_lines, new_lines = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    for number, (a, b) in enumerate(zip(old_lines, new_lines, strict=False), start=1):
+        if a != b:
+            return number
+    return min(len(old_lines), len(new_lines)) + 1
+
+
+def unified_diff(old: str, new: str, path: str) -> str:
+    """A unified diff from the file as it is to its canonical layout."""
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            fromfile=path,
+            tofile=f"{path} (formatted)",
+        )
+    )
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` (UTF-8) via a temporary file and ``os.replace``.
+
+    The temporary file is made in the same directory, so the rename is atomic,
+    and takes the original file's permission bits.
+    """
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(OSError):
+            tmp.chmod(path.stat().st_mode & 0o7777)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

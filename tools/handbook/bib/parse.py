@@ -1,0 +1,356 @@
+"""Parse a ``.bib`` file with pybtex's own scanner, keeping what pybtex drops.
+
+pybtex's :class:`~pybtex.database.input.bibtex.LowLevelParser` is the grammar
+every pybtex user (sphinxcontrib-bibtex included) reads ``references.bib``
+with, and it already tracks the line and offset it is at. Its high-level
+``Parser`` then throws that away and turns names into ``Person`` objects. This
+module subclasses the low-level parser instead and records, for every entry
+and every field, the line it starts on and the value's text exactly as
+written, so that
+
+* the checks report ``path:line`` of the entry or field at fault,
+* syntax errors become findings at their real line instead of tracebacks,
+* the formatter can lay entries out again without round-tripping values
+  through pybtex's name parsing (which would lose braces and spacing).
+
+The file is parsed once; checks and the formatter share the result.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pybtex.database.input.bibtex import LowLevelParser, SkipEntry, UndefinedMacro, month_names
+from pybtex.scanner import PrematureEOF, PybtexSyntaxError, TokenRequired
+from pybtex.textutils import normalize_whitespace
+from pybtex.utils import CaseInsensitiveDict
+
+BOM = "\ufeff"
+
+
+class UnusableInput(Exception):
+    """The file cannot be used at all: missing, unreadable or not UTF-8."""
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One ``name = value`` of an entry."""
+
+    #: Lower-case field name.
+    name: str
+    #: The value as pybtex sees it: parts joined, macros expanded, whitespace
+    #: normalised, outer delimiters removed (inner braces kept).
+    value: str
+    #: The value exactly as written, delimiters included: ``{Ries, Eric}``,
+    #: ``2011``, ``jan # {~1}``.
+    raw: str
+    #: The text to put between ``{`` and ``}`` in the canonical layout, or
+    #: ``None`` when the value cannot be braced as is (a macro or a ``#``
+    #: concatenation), in which case ``raw`` is kept.
+    inner: str | None
+    #: Line of the field name.
+    line: int
+
+
+@dataclass(slots=True)
+class Item:
+    """A top-level ``@command``: an entry, ``@string`` or ``@preamble``."""
+
+    #: Lower-case command: the entry type (``book``) or ``string``/``preamble``.
+    kind: str
+    #: Line of the ``@``.
+    line: int
+    #: Offsets of the ``@`` and just past the closing delimiter in the text.
+    start: int
+    end: int
+    #: Entry key (``None`` for ``@string`` and ``@preamble``).
+    key: str | None = None
+    fields: list[Field] = field(default_factory=list)
+    #: A syntax error interrupted this item; checks skip it.
+    broken: bool = False
+    #: The lines between the previous item (or the start of the file) and
+    #: this one, as ``(line, text)``; blank lines have ``text == ""``.
+    before: list[tuple[int, str]] = field(default_factory=list)
+    #: A syntax error just before this item left unparsed text in ``before``.
+    after_error: bool = False
+    _index: dict[str, Field] = field(default_factory=dict, repr=False)
+
+    @property
+    def is_entry(self) -> bool:
+        return self.kind not in {"string", "preamble"}
+
+    def get(self, name: str) -> Field | None:
+        """The first field called ``name`` (lower-case), if any."""
+        return self._index.get(name)
+
+    def value(self, name: str) -> str | None:
+        """The value of the first field called ``name``, if any."""
+        found = self._index.get(name)
+        return None if found is None else found.value
+
+
+@dataclass(frozen=True, slots=True)
+class SyntaxProblem:
+    """Text pybtex cannot parse, at its real line."""
+
+    line: int
+    message: str
+
+
+@dataclass(slots=True)
+class Bibliography:
+    """A parsed ``.bib`` file."""
+
+    #: The path as it is to be printed.
+    path: str
+    #: The file's text exactly as read.
+    text: str
+    #: Entries, ``@string`` and ``@preamble`` commands, in file order.
+    items: list[Item]
+    errors: list[SyntaxProblem]
+    #: The lines after the last item, as ``(line, text)``.
+    trailing: list[tuple[int, str]]
+    #: A syntax error left unparsed text in ``trailing``.
+    trailing_after_error: bool = False
+
+    @property
+    def entries(self) -> list[Item]:
+        return [item for item in self.items if item.is_entry]
+
+
+def read_source(path: Path, display: str | None = None) -> str:
+    """The text of ``path``, or :class:`UnusableInput` with a one-line reason."""
+    shown = display if display is not None else str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise UnusableInput(f"{shown}: no such file") from None
+    except IsADirectoryError:
+        raise UnusableInput(f"{shown}: is a directory") from None
+    except OSError as exc:
+        raise UnusableInput(f"{shown}: cannot read: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise UnusableInput(f"{shown}: not UTF-8 (invalid byte on line {line})") from None
+
+
+_SNIPPET = re.compile(r"[^\s]{1,20}")
+#: A field assignment inside a value: the value ran on past its entry's end.
+_RUN_ON = re.compile(r"\n\s*[A-Za-z]+\s*=\s*[{\"0-9]")
+
+
+class _Unclosed(PybtexSyntaxError):
+    """The next ``@`` came before this entry's closing ``}``."""
+
+
+class _PositionParser(LowLevelParser):
+    """pybtex's low-level BibTeX parser, recording lines and raw value text."""
+
+    def __init__(self, text: str) -> None:
+        # A fresh macro table: pybtex's default is a module-level dict that
+        # @string commands would otherwise write into.
+        super().__init__(text, macros=CaseInsensitiveDict(month_names))
+        self.errors: list[SyntaxProblem] = []
+        self._failed = False
+        self._item_line = 0
+        self._value_line: int | None = None
+        self._value_kinds: list[str] = []
+        self.trailing_after_error = False
+
+    # -- pybtex hooks -----------------------------------------------------
+
+    def handle_error(self, error: PybtexSyntaxError) -> None:
+        self._failed = True
+        self.errors.append(self._describe(error))
+
+    def parse_entry_fields(self) -> None:
+        while True:
+            self.current_field_name = None
+            self.current_value: list[str] = []
+            name = self.optional([self.NAME])
+            if name and name.value.startswith("@"):  # the next entry: this one is not closed
+                self.pos -= len(name.value)
+                raise _Unclosed("'}' expected", self)
+            if name:
+                line = self.lineno
+                self.current_field_name = name.value
+                self.required([self.EQUALS])
+                self.eat_whitespace()
+                start = self.pos
+                self.parse_value()
+                raw = self.text[start : self.pos].rstrip()
+                self.current_fields.append(
+                    Field(
+                        name=name.value.lower(),
+                        value=normalize_whitespace("".join(self.current_value)),
+                        raw=raw,
+                        inner=_inner(raw, self._value_kinds),
+                        line=line,
+                    )
+                )
+            if not self.optional([self.COMMA]):
+                return
+
+    def parse_value(self) -> None:
+        self._value_line = self.lineno
+        self._value_kinds = []
+        parts: list[str] = []
+        while True:
+            if parts and not self.optional([self.HASH]):
+                break
+            parts.append(self._value_part())
+        self.current_value = parts
+        self._value_line = None
+
+    def _value_part(self) -> str:
+        token = self.required(
+            [self.QUOTE, self.LBRACE, self.NUMBER, self.NAME], description="field value"
+        )
+        if token.pattern is self.QUOTE:
+            self._value_kinds.append("quote")
+            return self.flatten_string(self.parse_string(string_end=self.QUOTE))
+        if token.pattern is self.LBRACE:
+            self._value_kinds.append("brace")
+            return self.flatten_string(self.parse_string(string_end=self.RBRACE))
+        if token.pattern is self.NUMBER:
+            self._value_kinds.append("number")
+            return token.value
+        self._value_kinds.append("name")
+        return self.substitute_macro(token.value)
+
+    # -- driving ----------------------------------------------------------
+
+    def run(self) -> tuple[list[Item], list[tuple[int, str]]]:
+        """Parse the whole text: the items and the lines after the last one."""
+        items: list[Item] = []
+        gap_start = 0
+        gap_line = 1
+        dirty = False
+        while self.skip_to([self.AT]):
+            start = self.pos - 1
+            self.command_start = start
+            self._item_line = self.lineno
+            self._failed = False
+            try:
+                command, body = self.parse_command()
+            except SkipEntry:  # @comment: its body is left to the gap text
+                continue
+            except PybtexSyntaxError as error:  # before the body: not an entry at all
+                self._failed = True
+                self.errors.append(self._describe(error, at_command=True))
+                dirty = True
+                continue
+            item = Item(kind=command.lower(), line=self._item_line, start=start, end=self.pos)
+            item.broken = self._failed
+            item.before = _lines(self.text, gap_start, start, gap_line)
+            item.after_error = dirty
+            dirty = self._failed
+            if item.is_entry:
+                item.key, item.fields = body[0] or "", list(body[1])
+                index: dict[str, Field] = {}
+                for fld in item.fields:
+                    index.setdefault(fld.name, fld)
+                item._index = index
+            items.append(item)
+            gap_start, gap_line = self.pos, self.lineno
+        self.trailing_after_error = dirty
+        return items, _lines(self.text, gap_start, len(self.text), gap_line)
+
+    def _describe(self, error: PybtexSyntaxError, *, at_command: bool = False) -> SyntaxProblem:
+        key = self.current_entry_key
+        where = f" in entry '{key}'" if key else ""
+        if isinstance(error, PrematureEOF):
+            if self._value_line is not None:
+                name = self.current_field_name or "?"
+                return SyntaxProblem(
+                    self._value_line,
+                    f"value of field '{name}'{where} is never closed "
+                    "(unbalanced braces or quotes; end of file reached)",
+                )
+            return SyntaxProblem(
+                self._item_line, f"entry '{key or '?'}' is never closed (end of file reached)"
+            )
+        if isinstance(error, UndefinedMacro):
+            return SyntaxProblem(
+                error.lineno, f"undefined macro '{error.args[0]}'{where} (brace the value)"
+            )
+        found = _SNIPPET.match(self.text, self.pos)
+        if not at_command and (
+            isinstance(error, _Unclosed) or (found and found.group().startswith("@"))
+        ):
+            fields = self.current_fields or []
+            last = fields[-1] if fields and isinstance(fields[-1], Field) else None
+            if last is not None and _RUN_ON.search(last.raw):
+                return SyntaxProblem(
+                    last.line,
+                    f"value of field '{last.name}'{where} runs on to line {error.lineno}:"
+                    " a brace or quote in it is not closed",
+                )
+            return SyntaxProblem(
+                self._item_line,
+                f"entry '{key}' is not closed before the next entry at line {error.lineno}"
+                " (missing '}')",
+            )
+        message = str(error.args[0]) if error.args else str(error)
+        if isinstance(error, TokenRequired):
+            message += f", found {found.group()!r}" if found else ", found end of file"
+            if found and message.startswith(("'}' expected", "')' expected")):
+                message += " (a comma missing after the previous field?)"
+        if not at_command:
+            return SyntaxProblem(error.lineno, f"syntax error{where}: {message}")
+        line_start = self.text.rfind("\n", 0, self.command_start) + 1
+        if "%" in self.text[line_start : self.command_start]:
+            message += " ('@' after a % still starts an entry in BibTeX: remove it)"
+        return SyntaxProblem(self._item_line, f"syntax error after '@': {message}")
+
+
+def _inner(raw: str, kinds: list[str]) -> str | None:
+    """What goes between braces in the canonical layout (see :attr:`Field.inner`)."""
+    if len(kinds) != 1 or kinds[0] == "name":
+        return None
+    return raw if kinds[0] == "number" else raw[1:-1]
+
+
+_TRIM = " \t\f\v" + BOM
+
+
+def _lines(text: str, start: int, end: int, first_line: int) -> list[tuple[int, str]]:
+    """The lines of ``text[start:end]`` as ``(line, text)``, whitespace-trimmed.
+
+    Blank lines keep their place as ``""``. The gap's first piece is the rest
+    of the previous item's last line and its last piece the start of the next
+    item's first line: they are left out when empty.
+    """
+    if start >= end:
+        return []
+    chunk = text[start:end].replace("\r\n", "\n").replace("\r", "\n")
+    lines = [(first_line + n, piece.strip(_TRIM)) for n, piece in enumerate(chunk.split("\n"))]
+    if lines and start > 0 and not lines[0][1]:
+        del lines[0]
+    if lines and not lines[-1][1]:
+        del lines[-1]
+    return lines
+
+
+def parse_text(text: str, path: str = "<string>") -> Bibliography:
+    """Parse BibTeX source text."""
+    parser = _PositionParser(text)
+    items, trailing = parser.run()
+    return Bibliography(
+        path=path,
+        text=text,
+        items=items,
+        errors=parser.errors,
+        trailing=trailing,
+        trailing_after_error=parser.trailing_after_error,
+    )
+
+
+def parse_file(path: Path, display: str | None = None) -> Bibliography:
+    """Read and parse ``path`` (see :func:`read_source` for what can fail)."""
+    shown = display if display is not None else str(path)
+    return parse_text(read_source(path, shown), shown)

@@ -1,0 +1,497 @@
+"""Where the links come from, each with every place it occurs.
+
+By default (:func:`default_inputs`) the links are the handbook's own:
+
+* every ``nodes.reference`` with an http(s) ``refuri`` in the doctrees of the
+  strict Sphinx build, i.e. exactly the links Sphinx renders, never a regex
+  over Markdown.  ``docs/_build/doctrees`` is used when it is newer than
+  every source; otherwise the strict build runs into ``.cache/handbook-build``
+  (incremental, so a second run is quick).  Lines are MyST's, refined to the
+  line of the paragraph that actually holds the URL;
+* every ``url``, ``doi`` and ``isbn`` field of ``references.bib``, with the
+  entry key and the field's line (parsed by :mod:`handbook.bib.parse`).
+
+Explicit paths may be MyST pages (``.md``, parsed into markdown-it tokens with
+MyST's own parser configuration, directive bodies and ``{include}`` files
+included), ``.bib`` files, or ``.txt`` files with one URL, ``doi:`` or
+``isbn:`` per line (``#`` starts a comment).
+
+A link to ``https://doi.org/10...`` is a DOI: it is checked through the
+handle API, like a ``doi`` field.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import pickle
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from handbook.findings import Finding
+from handbook.linkcheck.identifiers import DOI_URL_RE
+
+Kind = Literal["url", "doi", "isbn"]
+
+#: Finding code for input that cannot be read as links (bib syntax errors ...).
+INPUT_CODE = "LINKINPUT"
+
+#: MyST extensions used when ``docs/conf.py`` cannot be read.
+DEFAULT_MYST_EXTENSIONS = ("colon_fence", "deflist", "fieldlist", "attrs_inline")
+
+#: Directives whose body is code or data, not Markdown.
+_LITERAL_DIRECTIVES = frozenset(
+    {
+        "code",
+        "code-block",
+        "code-cell",
+        "sourcecode",
+        "literalinclude",
+        "math",
+        "raw",
+        "eval-rst",
+        "mermaid",
+        "graphviz",
+        "csv-table",
+        "list-table-raw",
+    }
+)
+
+
+class UnusableInputError(Exception):
+    """An input that cannot be used at all (missing, unknown type, no doctrees)."""
+
+
+@dataclass(frozen=True, order=True)
+class Occurrence:
+    """A place a link occurs: ``path:line``, and the entry key in a ``.bib``."""
+
+    path: str
+    line: int
+    key: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}"
+        return f"{where} [{self.key}]" if self.key else where
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link, DOI or ISBN as written, and where."""
+
+    text: str
+    kind: Kind
+    occurrence: Occurrence
+
+
+@dataclass
+class Extraction:
+    """What extraction found: links, and findings about unusable parts of inputs."""
+
+    links: list[Link] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
+
+    def extend(self, other: Extraction) -> None:
+        self.links.extend(other.links)
+        self.problems.extend(other.problems)
+
+
+def kind_of(text: str) -> Kind | None:
+    """What ``text`` is as a link target; None for what the checker skips.
+
+    http(s) URLs are links (``doi.org`` ones are DOIs), ``doi:`` and
+    ``isbn:``/``urn:isbn:`` are identifiers; relative links, ``mailto:`` and
+    other schemes are not external links and are skipped.
+    """
+    lowered = text.strip().lower()
+    if lowered.startswith(("http://", "https://")):
+        return "doi" if DOI_URL_RE.match(text.strip()) else "url"
+    if lowered.startswith("doi:"):
+        return "doi"
+    if lowered.startswith(("isbn:", "urn:isbn:")):
+        return "isbn"
+    return None
+
+
+def display_path(path: Path, root: Path | None) -> str:
+    """``path`` relative to ``root`` when inside it, as a POSIX path."""
+    if root is not None:
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            pass
+    return path.as_posix()
+
+
+# --------------------------------------------------------------------------
+# Sphinx doctrees
+
+
+def _node_position(node: Any) -> tuple[str | None, int | None]:
+    current = node
+    while current is not None:
+        line = getattr(current, "line", None)
+        source = getattr(current, "source", None)
+        if line is not None:
+            return source, line
+        current = getattr(current, "parent", None)
+    return None, None
+
+
+class _SourceLines:
+    """Source files read once, to place a URL on its exact line."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, list[str] | None] = {}
+
+    def lines(self, source: str) -> list[str] | None:
+        if source not in self._cache:
+            try:
+                self._cache[source] = Path(source).read_text(encoding="utf-8").splitlines()
+            except (OSError, UnicodeDecodeError):
+                self._cache[source] = None
+        return self._cache[source]
+
+    def refine(self, source: str, line: int, needle: str) -> int:
+        """The first line from ``line`` on, within its block, that contains ``needle``.
+
+        MyST gives an inline link the line of its paragraph; the URL itself
+        may be on a later line of the paragraph.
+        """
+        text = self.lines(source)
+        if not text or not 0 < line <= len(text):
+            return line
+        for offset, content in enumerate(text[line - 1 : line + 50]):
+            if needle in content:
+                return line + offset
+            if offset and not content.strip():
+                break
+        return line
+
+
+def from_doctrees(doctrees: Path, root: Path | None = None) -> Extraction:
+    """Every http(s) ``nodes.reference`` in the pickled doctrees under ``doctrees``."""
+    from docutils import nodes
+
+    found = Extraction()
+    sources = _SourceLines()
+    for path in sorted(doctrees.rglob("*.doctree")):
+        try:
+            with path.open("rb") as stream:
+                # Our own build's output (a trusted, local artefact).
+                document = pickle.load(stream)
+        except Exception as exc:  # a stale or foreign pickle: say so, go on
+            found.problems.append(
+                Finding(display_path(path, root), 1, INPUT_CODE, f"cannot read doctree: {exc}")
+            )
+            continue
+        doc_source = document.get("source") if hasattr(document, "get") else None
+        for ref in document.findall(nodes.reference):
+            uri = ref.get("refuri")
+            if not isinstance(uri, str) or kind_of(uri) is None:
+                continue
+            if not uri.lower().startswith(("http://", "https://")):
+                continue
+            source, line = _node_position(ref)
+            source = source or doc_source or str(path)
+            line = line or 1
+            line = sources.refine(source, line, uri)
+            found.links.append(
+                Link(uri, kind_of(uri) or "url", Occurrence(display_path(Path(source), root), line))
+            )
+    return found
+
+
+def _mtimes(paths: Iterable[Path]) -> Iterator[float]:
+    for top in paths:
+        if not top.exists():
+            continue
+        yield top.stat().st_mtime
+        if top.is_dir():
+            for dirpath, dirnames, filenames in os.walk(top):
+                dirnames[:] = [d for d in dirnames if d != "_build" and not d.startswith(".")]
+                here = Path(dirpath)
+                yield here.stat().st_mtime  # changes when a file is added or removed
+                for name in filenames:
+                    yield (here / name).stat().st_mtime
+
+
+#: Written into a doctree directory when our build of it succeeded, dated
+#: when that build started.  (Sphinx leaves ``environment.pickle`` alone when
+#: nothing needs reading again, so its time says little.)
+STAMP = ".linkcheck-built"
+
+
+def doctrees_fresh(
+    doctrees: Path, docs: Path, extra: Sequence[Path] = (), *, stamp: str | None = None
+) -> bool:
+    """Whether ``doctrees`` was built after every change to the sources.
+
+    Sources are everything under ``docs`` (but ``_build``) and ``extra``
+    (``references.bib``, the Sphinx extensions); a directory's own time
+    catches added and removed pages, and every doctree must still have a page.
+    The build time is that of ``stamp`` if given, else of ``environment.pickle``.
+    """
+    env = doctrees / "environment.pickle"
+    marker = doctrees / stamp if stamp else env
+    if not env.is_file() or not marker.is_file():
+        return False
+    built = marker.stat().st_mtime
+    if max(_mtimes([docs, *extra]), default=0.0) > built:
+        return False
+    for tree in doctrees.rglob("*.doctree"):
+        stem = tree.relative_to(doctrees).with_suffix("")
+        if not any((docs / stem).with_suffix(ext).is_file() for ext in (".md", ".rst", ".ipynb")):
+            return False
+    return True
+
+
+def default_inputs(
+    root: Path,
+    *,
+    cache_dir: Path | None = None,
+    doctrees: Path | None = None,
+    log: Callable[[str], None] = lambda message: None,
+) -> Extraction:
+    """The handbook's links: its doctrees plus ``references.bib``.
+
+    ``doctrees`` forces a doctree directory (e.g. one CI just built);
+    otherwise ``docs/_build/doctrees`` when fresh, else the strict build
+    into ``cache_dir/handbook-build``.
+    """
+    from handbook.build import run_build
+
+    docs = root / "docs"
+    bib = root / "references.bib"
+    if doctrees is None:
+        doctrees = docs / "_build" / "doctrees"
+        extra = [bib, root / "tools" / "handbook" / "sphinxext"]
+        base = (cache_dir or root / ".cache") / "handbook-build"
+        if doctrees_fresh(doctrees, docs, extra):
+            pass
+        elif doctrees_fresh(base / "doctrees", docs, extra, stamp=STAMP):
+            doctrees = base / "doctrees"
+        else:
+            doctrees = base / "doctrees"
+            log(f"building the handbook (strict) for its links into {display_path(base, root)}")
+            started = time.time()
+            (doctrees / STAMP).unlink(missing_ok=True)
+            # The strict flags with the "dummy" builder: the same read phase and
+            # doctrees (and the same -n reference checks) without writing HTML.
+            done = run_build(docs, base / "dummy", builder="dummy", doctrees=doctrees)
+            if done.returncode == 0:
+                (doctrees / STAMP).touch()
+                os.utime(doctrees / STAMP, (started, started))
+            else:
+                tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-5:])
+                log(
+                    f"the strict build failed (exit {done.returncode}); "
+                    f"checking the links of the doctrees it wrote:\n{tail}"
+                )
+    if not any(doctrees.rglob("*.doctree")):
+        raise UnusableInputError(f"{display_path(doctrees, root)}: no Sphinx doctrees")
+    found = from_doctrees(doctrees, root)
+    if bib.is_file():
+        found.extend(from_bib(bib, display_path(bib, root)))
+    return found
+
+
+# --------------------------------------------------------------------------
+# MyST Markdown
+
+
+def myst_extensions(conf: Path | None) -> tuple[str, ...]:
+    """``myst_enable_extensions`` from a Sphinx ``conf.py``, read without running it."""
+    if conf is None or not conf.is_file():
+        return DEFAULT_MYST_EXTENSIONS
+    try:
+        tree = ast.parse(conf.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return DEFAULT_MYST_EXTENSIONS
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "myst_enable_extensions" for t in node.targets
+        ):
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                return DEFAULT_MYST_EXTENSIONS
+            return tuple(str(v) for v in value)
+    return DEFAULT_MYST_EXTENSIONS
+
+
+def _markdown_parser(extensions: Sequence[str]) -> Any:
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+
+    return create_md_parser(MdParserConfig(enable_extensions=set(extensions)), RendererHTML)
+
+
+def _directive_body(content: str) -> tuple[str, int]:
+    """A directive's Markdown body and how many option lines precede it."""
+    lines = content.split("\n")
+    skip = 0
+    if lines and lines[0].strip() == "---":
+        for i, text in enumerate(lines[1:], start=1):
+            if text.strip() == "---":
+                skip = i + 1
+                break
+    else:
+        while skip < len(lines) and lines[skip].startswith(":"):
+            skip += 1
+    return "\n".join(lines[skip:]), skip
+
+
+class _MarkdownWalker:
+    def __init__(self, extensions: Sequence[str], root: Path | None) -> None:
+        self.md = _markdown_parser(extensions)
+        self.root = root
+        self.found = Extraction()
+        self._seen: set[Path] = set()
+
+    def file(self, path: Path, display: str | None = None, depth: int = 0) -> None:
+        resolved = path.resolve()
+        if resolved in self._seen or depth > 8:
+            return
+        self._seen.add(resolved)
+        shown = display if display is not None else display_path(path, self.root)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            if depth == 0:
+                raise UnusableInputError(f"{shown}: cannot read: {exc}") from exc
+            return
+        self.text(text, shown, path.parent, offset=0, depth=depth)
+
+    def text(self, text: str, shown: str, folder: Path, *, offset: int, depth: int) -> None:
+        tokens = self.md.parse(text, {})
+        for token in tokens:
+            first = token.map[0] if token.map else 0
+            if token.type in ("fence", "colon_fence") and token.info.strip().startswith("{"):
+                name = token.info.strip()[1:].split("}", 1)[0].strip()
+                argument = token.info.strip().split("}", 1)[-1].strip()
+                if name == "include" and argument.endswith(".md"):
+                    self.file(folder / argument, None, depth + 1)
+                elif name not in _LITERAL_DIRECTIVES:
+                    body, skipped = _directive_body(token.content)
+                    self.text(body, shown, folder, offset=offset + first + 1 + skipped, depth=depth)
+            if token.type != "inline" or not token.children:
+                continue
+            breaks = 0
+            for child in token.children:
+                if child.type in ("softbreak", "hardbreak"):
+                    breaks += 1
+                elif child.type == "link_open":
+                    href = str(child.attrs.get("href", ""))
+                    kind = kind_of(href)
+                    if kind is not None:
+                        line = offset + first + 1 + breaks
+                        self.found.links.append(Link(href, kind, Occurrence(shown, line)))
+
+
+def from_markdown(
+    path: Path,
+    display: str | None = None,
+    *,
+    root: Path | None = None,
+    extensions: Sequence[str] | None = None,
+) -> Extraction:
+    """The links of a MyST page (and of the Markdown files it includes)."""
+    exts = extensions if extensions is not None else myst_extensions(_find_conf(path))
+    walker = _MarkdownWalker(exts, root)
+    walker.file(path, display)
+    return walker.found
+
+
+def _find_conf(path: Path) -> Path | None:
+    for folder in path.resolve().parents:
+        for candidate in (folder / "conf.py", folder / "docs" / "conf.py"):
+            if candidate.is_file():
+                return candidate
+    return None
+
+
+# --------------------------------------------------------------------------
+# BibTeX and plain text
+
+
+#: bib field -> what it holds.
+BIB_FIELDS: dict[str, Kind] = {"url": "url", "doi": "doi", "isbn": "isbn"}
+
+
+def from_bib(path: Path, display: str | None = None) -> Extraction:
+    """``url``, ``doi`` and ``isbn`` fields, with entry key and field line."""
+    from handbook.bib.parse import UnusableInput, parse_file
+
+    shown = display if display is not None else path.as_posix()
+    try:
+        bib = parse_file(path, shown)
+    except UnusableInput as exc:
+        raise UnusableInputError(str(exc)) from exc
+    found = Extraction()
+    for problem in bib.errors:
+        found.problems.append(
+            Finding(shown, problem.line, INPUT_CODE, f"{problem.message}; its links are skipped")
+        )
+    for entry in bib.entries:
+        if entry.broken:
+            continue
+        for fld in entry.fields:
+            kind = BIB_FIELDS.get(fld.name)
+            if kind is None:
+                continue
+            value = fld.value.strip()
+            if value.startswith("{") and value.endswith("}"):
+                value = value[1:-1].strip()
+            values = [value]
+            if kind == "isbn" and any(sep in value for sep in ",;"):
+                values = [v.strip() for v in value.replace(";", ",").split(",") if v.strip()]
+            for one in values:
+                if kind == "url" and kind_of(one) == "doi":
+                    link_kind: Kind = "doi"
+                else:
+                    link_kind = kind
+                found.links.append(
+                    Link(one, link_kind, Occurrence(shown, fld.line, entry.key or None))
+                )
+    return found
+
+
+def from_text(path: Path, display: str | None = None) -> Extraction:
+    """One URL (or ``doi:``/``isbn:``) per line; blank lines and ``#`` comments skipped."""
+    shown = display if display is not None else path.as_posix()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UnusableInputError(f"{shown}: cannot read: {exc}") from exc
+    found = Extraction()
+    for number, raw in enumerate(text.splitlines(), start=1):
+        value = raw.strip()
+        if not value or value.startswith("#"):
+            continue
+        kind = kind_of(value) or "url"  # anything else is judged (and refused) as a URL
+        found.links.append(Link(value, kind, Occurrence(shown, number)))
+    return found
+
+
+def from_paths(paths: Sequence[Path], *, root: Path | None = None) -> Extraction:
+    """Links from explicit files, chosen by suffix."""
+    found = Extraction()
+    for path in paths:
+        shown = path.as_posix()
+        if not path.is_file():
+            raise UnusableInputError(f"{shown}: no such file")
+        suffix = path.suffix.lower()
+        if suffix == ".md":
+            found.extend(from_markdown(path, shown, root=root))
+        elif suffix == ".bib":
+            found.extend(from_bib(path, shown))
+        elif suffix == ".txt":
+            found.extend(from_text(path, shown))
+        else:
+            raise UnusableInputError(f"{shown}: not a .md, .bib or .txt file")
+    return found

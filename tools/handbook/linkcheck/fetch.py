@@ -1,0 +1,754 @@
+"""The network engine: check URLs and DOIs politely, safely and in bounded time.
+
+Why aiohttp (and not httpx or urllib):
+
+* ``TCPConnector(resolver=...)`` takes our own resolver.  The address guard
+  (:class:`~handbook.linkcheck.guard.GuardedResolver`) resolves each host
+  once, drops refused addresses, and aiohttp connects to exactly what is
+  left: the check and the connection cannot disagree.  httpx hides that
+  layer behind its transport.
+* Bodies stream (``resp.content.iter_chunked``), so an ``#anchor`` is looked
+  for chunk by chunk, reading stops as soon as it is seen, and a byte cap
+  bounds what is read at all.
+* One ``ClientSession`` reuses connections across every link of a host.
+
+How a link is checked:
+
+* Links are grouped by URL without its fragment: ``page#a``, ``page#b`` and
+  ``page`` are one request, duplicates are requested once.
+* HEAD first; GET when HEAD is refused (405, 501, most other 4xx and 5xx:
+  many servers answer HEAD wrongly) or when an ``#anchor`` must be found.
+  An anchor is an ``id=`` or ``name=`` attribute (``user-content-`` prefixed
+  on GitHub); fragments that are client-side routes (``#!``, ``#/``), text
+  fragments (``#:~:``) and GitHub line anchors are not checked.
+* Redirects are followed by hand (``allow_redirects=False``), at most
+  ``max_redirects``, each hop checked again by the guard; loops are caught.
+  A chain that starts with 301/308 suggests the new URL.
+* Politeness: a global limit on requests in flight, and per host (host and
+  port) a limit and a minimum interval between request starts.  A 429 (or
+  503) with ``Retry-After`` (seconds or an HTTP date) pauses the whole host
+  for that long, up to ``retry_after_cap``; longer asks give up at once.
+* Time: ``ClientTimeout(total=...)`` bounds each request including its body,
+  with ``asyncio.timeout`` around it as a second guard (a body that drips a
+  byte a second is cut off), and one overall ``deadline`` after which what
+  is left is reported ``unchecked``: the run never hangs.  Time-outs,
+  dropped connections and 5xx are retried ``retries`` times with
+  exponential backoff and jitter.
+* DOIs: ``GET {doi_api}{doi}`` on the handle API (JSON ``responseCode`` 1 =
+  registered, 100 = not found), never the publisher's page.
+* No network: when every look-up and connection failed and no server
+  answered at all, the run says so once and its network failures become
+  ``unchecked`` (never ``broken``).
+
+The resolver and the DOI API base are injectable, so tests run every path
+against servers on 127.0.0.1 without a single packet leaving the machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import email.utils
+import html
+import json
+import random
+import re
+import socket
+import ssl
+import time
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import aiohttp
+from aiohttp.abc import AbstractResolver
+from multidict import CIMultiDictProxy
+from yarl import URL
+
+import handbook
+from handbook.linkcheck import verdicts as v
+from handbook.linkcheck.guard import (
+    NAME_NOT_FOUND_ERRNOS,
+    Guard,
+    GuardedResolver,
+    MalformedURLError,
+    UnsafeAddressError,
+    UnsafeURLError,
+    prepare_url,
+)
+from handbook.linkcheck.identifiers import doi_api_url
+from handbook.linkcheck.verdicts import Hop, Result, Verdict
+
+DEFAULT_DOI_API = "https://doi.org/api/handles/"
+USER_AGENT = (
+    f"handbook-linkcheck/{handbook.__version__} "
+    "(+https://github.com/mle-handbook/handbook; link checker)"
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob of the engine (the CLI maps its options onto these)."""
+
+    concurrency: int = 32
+    per_host: int = 2
+    host_interval: float = 0.05
+    timeout: float = 15.0
+    deadline: float = 300.0
+    retries: int = 2
+    backoff: float = 0.5
+    backoff_cap: float = 8.0
+    retry_after_cap: float = 60.0
+    max_redirects: int = 10
+    anchor_cap: int = 4 * 1024 * 1024
+    check_anchors: bool = True
+    doi_api: str = DEFAULT_DOI_API
+    user_agent: str = USER_AGENT
+
+
+@dataclass(frozen=True)
+class UrlJob:
+    """Check ``url`` (prepared by :func:`~handbook.linkcheck.guard.prepare_url`)."""
+
+    key: str
+    url: URL
+
+
+@dataclass(frozen=True)
+class DoiJob:
+    """Check that ``doi`` is registered."""
+
+    key: str
+    doi: str
+
+
+@dataclass
+class RunReport:
+    """What :meth:`Checker.run` found."""
+
+    results: dict[str, Result]
+    #: "every look-up and connection failed ..." when there was no network.
+    no_network: str | None = None
+    #: HTTP requests attempted (each retry and each redirect hop counts) ...
+    requests: int = 0
+    #: ... and how many of them a server answered.
+    answered: int = 0
+    session_created: bool = False
+
+
+# --------------------------------------------------------------------------
+# Small pure helpers
+
+
+def retry_after_seconds(value: str | None, now: float) -> float | None:
+    """``Retry-After`` in seconds: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    text = value.strip()
+    if text.isdigit():
+        return float(int(text))
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+def bot_wall(status: int, headers: Mapping[str, str]) -> str | None:
+    """The name of a known bot wall this answer comes from, if any."""
+    lowered = {k.lower(): val for k, val in headers.items()}
+    server = lowered.get("server", "").lower()
+    if lowered.get("cf-mitigated", "").lower() == "challenge":
+        return "Cloudflare bot challenge"
+    if "x-amzn-waf-action" in lowered:
+        return "AWS WAF bot challenge"
+    if status >= 400 and ("x-datadome" in lowered or server.startswith("datadome")):
+        return "DataDome bot protection"
+    if status == 403 and "akamaighost" in server:
+        return "Akamai bot protection"
+    return None
+
+
+_ATTRIBUTE = re.compile(
+    rb"""(?<![\w-])(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE
+)
+_GITHUB_LINE = re.compile(r"^L\d+(?:C\d+)?(?:-L\d+(?:C\d+)?)?$")
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
+
+
+def checkable_fragment(url: URL) -> str | None:
+    """The anchor to look for in ``url``'s page, or None when there is none to check."""
+    fragment = url.fragment
+    if not fragment or fragment.startswith(("!", "/")) or fragment.startswith(":~:"):
+        return None
+    host = (url.host or "").lower()
+    if host in ("github.com", "www.github.com") and _GITHUB_LINE.match(fragment):
+        return None  # line anchors are made by JavaScript
+    return fragment
+
+
+def _anchor_names(anchor: str, host: str) -> list[str]:
+    names = [anchor]
+    if host.lower() in ("github.com", "www.github.com", "gist.github.com"):
+        names.append("user-content-" + anchor.lower())
+    return names
+
+
+def _describe_exception(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+# --------------------------------------------------------------------------
+# Politeness
+
+
+class HostGate:
+    """Per host: at most ``limit`` requests at once, starts ``interval`` apart,
+    and nothing before a pause (``Retry-After``) is over."""
+
+    def __init__(self, limit: int, interval: float) -> None:
+        self._slots = asyncio.Semaphore(max(1, limit))
+        self._lock = asyncio.Lock()
+        self._interval = interval
+        self._next_start = 0.0
+        self._paused_until = 0.0
+
+    def pause(self, seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        self._paused_until = max(self._paused_until, loop.time() + seconds)
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[None]:
+        async with self._slots:
+            async with self._lock:
+                loop = asyncio.get_running_loop()
+                now = loop.time()
+                start = max(now, self._next_start, self._paused_until)
+                if start > now:
+                    await asyncio.sleep(start - now)
+                self._next_start = max(loop.time(), start) + self._interval
+            yield
+
+
+# --------------------------------------------------------------------------
+# The engine
+
+
+@dataclass
+class _Reply:
+    status: int
+    headers: CIMultiDictProxy[str]
+    url: URL
+    content_type: str = ""
+    found: set[str] = field(default_factory=set)
+    #: how far the anchor scan got: all anchors seen ("found"), whole body read
+    #: ("complete"), stopped at the byte cap ("cap"), not HTML, or not scanned.
+    scan: Literal["found", "complete", "cap", "not-html", "none"] = "none"
+    body: bytes = b""
+
+
+@dataclass
+class _Resource:
+    url: URL  # without fragment
+    records: list[tuple[str, str | None]] = field(default_factory=list)  # (key, anchor)
+
+    @property
+    def anchors(self) -> set[str]:
+        return {anchor for _, anchor in self.records if anchor is not None}
+
+
+class Checker:
+    """Runs the checks of one invocation; see the module docstring."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        guard: Guard,
+        *,
+        resolver: AbstractResolver | None = None,
+        progress: Callable[[int], None] | None = None,
+        wall_clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = settings
+        self.guard = guard
+        self._inner_resolver = resolver
+        self._progress = progress
+        self._wall_clock = wall_clock
+        self._rng = rng or random.Random()
+        self._gates: dict[str, HostGate] = {}
+        self._global: asyncio.Semaphore | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._resolver: GuardedResolver | None = None
+        self._deadline_at = 0.0
+        self._responses = 0
+        self._connect_failures: dict[str, str] = {}
+        self.requests = 0
+
+    # -- public ------------------------------------------------------------
+
+    async def run(self, jobs: Sequence[UrlJob | DoiJob]) -> RunReport:
+        """Check every job; never raises for a link's sake, never outlives the deadline."""
+        results: dict[str, Result] = {}
+        if not jobs:
+            return RunReport(results)
+        loop = asyncio.get_running_loop()
+        self._deadline_at = loop.time() + self.settings.deadline
+        self._global = asyncio.Semaphore(max(1, self.settings.concurrency))
+
+        resources: dict[str, _Resource] = {}
+        dois: list[DoiJob] = []
+        for job in jobs:
+            if isinstance(job, DoiJob):
+                dois.append(job)
+                continue
+            anchor = checkable_fragment(job.url) if self.settings.check_anchors else None
+            bare = job.url.with_fragment(None)
+            resources.setdefault(str(bare), _Resource(bare)).records.append((job.key, anchor))
+
+        inner = self._inner_resolver
+        owns = inner is None
+        if inner is None:
+            inner = aiohttp.ThreadedResolver()
+        self._resolver = GuardedResolver(inner, self.guard, owns_inner=owns)
+        # limit=0: our own gates are the limits (a pool wait would count
+        # against the request's timeout).  trust_env=False: a proxy from the
+        # environment would resolve names itself, behind the guard's back.
+        connector = aiohttp.TCPConnector(
+            limit=0, limit_per_host=0, resolver=self._resolver, ttl_dns_cache=300
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            trust_env=False,
+            headers={
+                "User-Agent": self.settings.user_agent,
+                "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+                "Accept-Language": "en;q=1.0, *;q=0.5",
+            },
+            max_line_size=65536,
+            max_field_size=65536,
+        )
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            for resource in resources.values():
+                tasks.append(asyncio.create_task(self._check_resource(resource, results)))
+            for job in dois:
+                tasks.append(asyncio.create_task(self._check_doi(job, results)))
+            _done, pending = await asyncio.wait(tasks, timeout=self.settings.deadline)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        finally:
+            for task in tasks:
+                if not task.done():
+                    task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await self._session.close()
+            await self._resolver.close()
+
+        late = v.unchecked(
+            f"not checked: the overall deadline of {self.settings.deadline:g} s ran out"
+        )
+        for job in jobs:
+            results.setdefault(job.key, late)
+        no_network = self._no_network()
+        if no_network:
+            for key, result in list(results.items()):
+                if result.network_failure:
+                    results[key] = v.unchecked(f"not checked: {no_network}")
+        return RunReport(results, no_network, self.requests, self._responses, session_created=True)
+
+    # -- diagnosis ---------------------------------------------------------
+
+    def _no_network(self) -> str | None:
+        resolver = self._resolver
+        assert resolver is not None
+        if self._responses or resolver.resolved_hosts:
+            return None
+        failed = {**resolver.failed_hosts, **self._connect_failures}
+        not_found = resolver.not_found_hosts
+        # Three or more names that all "do not exist" and nothing else that
+        # works: that is a resolver without upstream, not three dead sites.
+        if not failed and len(not_found) < 3:
+            return None
+        hosts = len(failed) + len(not_found)
+        example = next(iter(failed.values()), "every name was reported not found")
+        return (
+            f"no network: every look-up and connection failed ({hosts} hosts, e.g. {example}); "
+            "links that needed the network are reported unchecked"
+        )
+
+    # -- one resource ----------------------------------------------------
+
+    async def _check_resource(self, resource: _Resource, results: dict[str, Result]) -> None:
+        try:
+            reply, base = await self._follow(resource.url, resource.anchors, doi=False)
+            for key, anchor in resource.records:
+                results[key] = self._judge_anchor(base, reply, anchor, resource.url)
+        except Exception as exc:  # a bug must not take the other links down
+            for key, _ in resource.records:
+                results[key] = v.error("LINKERROR", f"internal error: {_describe_exception(exc)}")
+        finally:
+            if self._progress is not None:
+                self._progress(len(resource.records))
+
+    async def _check_doi(self, job: DoiJob, results: dict[str, Result]) -> None:
+        try:
+            try:
+                url = prepare_url(doi_api_url(self.settings.doi_api, job.doi))
+            except (MalformedURLError, UnsafeURLError) as exc:
+                results[job.key] = v.error("DOIERROR", f"DOI API URL unusable: {exc}")
+                return
+            reply, base = await self._follow(url, set(), doi=True)
+            results[job.key] = self._judge_doi(job.doi, reply, base)
+        except Exception as exc:
+            results[job.key] = v.error("LINKERROR", f"internal error: {_describe_exception(exc)}")
+        finally:
+            if self._progress is not None:
+                self._progress(1)
+
+    def _judge_anchor(
+        self, base: Result, reply: _Reply | None, anchor: str | None, url: URL
+    ) -> Result:
+        if anchor is None or reply is None or base.verdict not in v.CACHE_SUCCESS:
+            return base
+        if anchor in reply.found:
+            return base
+        if reply.scan == "not-html":
+            note = f"#{anchor} not checked: not an HTML page ({reply.content_type or 'no type'})"
+            return base.but(message=f"{base.message}; {note}" if base.message else note)
+        if reply.scan == "cap":
+            cap = self.settings.anchor_cap
+            return base.but(
+                verdict=Verdict.ERROR,
+                code="LINKCAP",
+                message=f"#{anchor} not found in the first {cap} bytes (the page is larger)",
+            )
+        return base.but(
+            verdict=Verdict.BROKEN,
+            code="LINKANCHOR",
+            message=f"#{anchor} not found on the page (no id= or name= {anchor!r})",
+            suggestion=None,
+        )
+
+    def _judge_doi(self, doi: str, reply: _Reply | None, base: Result) -> Result:
+        if reply is None:
+            return base.but(redirects=(), final_url=None, suggestion=None)
+        code: object = None
+        if reply.body:
+            with contextlib.suppress(ValueError, UnicodeDecodeError):
+                data = json.loads(reply.body.decode("utf-8"))
+                code = data.get("responseCode") if isinstance(data, dict) else None
+        now = self._wall_clock()
+        if reply.status == 404 or code == 100:
+            return v.broken(
+                "DOI404",
+                f"DOI {doi} is not registered (handle API responseCode {code or 100})",
+                status=reply.status,
+                checked_at=now,
+            )
+        if reply.status == 200 and code == 1:
+            return v.ok(f"DOI {doi} is registered", status=200, checked_at=now)
+        if reply.status == 200:
+            return v.error(
+                "DOIERROR",
+                f"unexpected handle API answer for DOI {doi} (responseCode {code!r})",
+                status=200,
+                checked_at=now,
+            )
+        return base.but(redirects=(), final_url=None, suggestion=None)
+
+    # -- redirects ---------------------------------------------------------
+
+    async def _follow(
+        self, url: URL, anchors: set[str], *, doi: bool
+    ) -> tuple[_Reply | None, Result]:
+        """Request ``url``, following redirects by hand; the last reply and the verdict."""
+        hops: list[Hop] = []
+        seen = {str(url)}
+        current = url
+        for _ in range(self.settings.max_redirects + 1):
+            why = self.guard.url_refusal(current)
+            if why:
+                return None, self._with_hops(v.unsafe(f"{current}: {why}"), hops, url)
+            reply = await self._exchange(current, anchors, doi=doi)
+            if isinstance(reply, Result):
+                return None, self._with_hops(reply, hops, url)
+            location = reply.headers.get("Location")
+            if reply.status in v.REDIRECTS and location:
+                try:
+                    target = prepare_url(str(current.join(URL(location))))
+                except UnsafeURLError as exc:
+                    result = v.unsafe(f"redirect ({reply.status}) to {location}: {exc}")
+                    return None, self._with_hops(result, hops, url)
+                except (MalformedURLError, ValueError) as exc:
+                    result = v.error(
+                        "LINKURL",
+                        f"redirect ({reply.status}) to a malformed URL {location!r}: {exc}",
+                    )
+                    return None, self._with_hops(result, hops, url)
+                target = target.with_fragment(None)
+                hops.append(Hop(reply.status, str(target)))
+                if str(target) in seen:
+                    loop = v.error("LINKLOOP", f"redirect loop back to {target}")
+                    return None, self._with_hops(loop, hops, url)
+                seen.add(str(target))
+                current = target
+                continue
+            result = v.from_status(reply.status, bot_wall=bot_wall(reply.status, reply.headers))
+            return reply, self._with_hops(result, hops, url)
+        too_many = v.error("LINKLOOP", f"more than {self.settings.max_redirects} redirects")
+        return None, self._with_hops(too_many, hops, url)
+
+    def _with_hops(self, result: Result, hops: list[Hop], start: URL) -> Result:
+        """Attach the redirect chain; turn an ok after redirects into ``redirected``."""
+        result = result.but(checked_at=self._wall_clock())
+        if not hops:
+            return result
+        final = hops[-1].url
+        result = result.but(redirects=tuple(hops), final_url=final)
+        permanent = 0
+        while permanent < len(hops) and hops[permanent].status in v.PERMANENT_REDIRECTS:
+            permanent += 1
+        suggestion = hops[permanent - 1].url if permanent else None
+        if result.verdict is Verdict.OK:
+            first = hops[0].status
+            if suggestion:
+                text = f"moved permanently ({first}) to {suggestion}: update the link"
+                if suggestion != final:
+                    text += f" (which then redirects to {final})"
+            else:
+                text = f"redirects ({first}) to {final}"
+            return result.but(
+                verdict=Verdict.REDIRECTED,
+                code=f"LINK{first}",
+                message=text,
+                suggestion=suggestion,
+            )
+        chain = " -> ".join(f"{hop.status} {hop.url}" for hop in hops)
+        return result.but(message=f"{result.message} (after redirects: {chain})")
+
+    # -- one URL, HEAD then GET --------------------------------------------
+
+    async def _exchange(self, url: URL, anchors: set[str], *, doi: bool) -> _Reply | Result:
+        if doi:
+            return await self._request("GET", url, set(), body_limit=65536)
+        if anchors:
+            return await self._request("GET", url, anchors)
+        reply = await self._request("HEAD", url, set(), retry_status=False)
+        if isinstance(reply, _Reply) and _head_refused(reply.status):
+            return await self._request("GET", url, set())
+        return reply
+
+    def _gate(self, url: URL) -> HostGate:
+        key = f"{url.host}:{url.port}"
+        gate = self._gates.get(key)
+        if gate is None:
+            gate = self._gates[key] = HostGate(self.settings.per_host, self.settings.host_interval)
+        return gate
+
+    def _remaining(self) -> float:
+        return self._deadline_at - asyncio.get_running_loop().time()
+
+    def _backoff(self, attempt: int) -> float:
+        base = min(self.settings.backoff_cap, self.settings.backoff * (2**attempt))
+        return base * (0.5 + self._rng.random() / 2)
+
+    async def _request(
+        self,
+        method: str,
+        url: URL,
+        anchors: set[str],
+        *,
+        body_limit: int = 0,
+        retry_status: bool = True,
+    ) -> _Reply | Result:
+        """One request with retries: a reply with a status, or a failure result."""
+        settings = self.settings
+        attempt = 0
+        while True:
+            gate = self._gate(url)
+            assert self._global is not None
+            async with gate.slot(), self._global:
+                try:
+                    outcome: _Reply | Result = await self._once(method, url, anchors, body_limit)
+                except BaseException as exc:
+                    if isinstance(exc, asyncio.CancelledError):
+                        raise
+                    outcome, retryable = self._failure(exc, url)
+                else:
+                    retryable = False
+            if isinstance(outcome, Result):
+                if retryable and attempt < settings.retries:
+                    delay = self._backoff(attempt)
+                    if delay < self._remaining():
+                        await asyncio.sleep(delay)
+                        attempt += 1
+                        continue
+                return outcome
+            status = outcome.status
+            wait = retry_after_seconds(outcome.headers.get("Retry-After"), self._wall_clock())
+            if status == 429 or (status == 503 and wait is not None):
+                if bot_wall(status, outcome.headers):
+                    return outcome
+                delay = wait if wait is not None else self._backoff(attempt)
+                if delay > settings.retry_after_cap:
+                    return v.Result(
+                        Verdict.RATE_LIMITED if status == 429 else Verdict.ERROR,
+                        f"LINK{status}",
+                        f"{status} {v.reason_phrase(status)}: asks to wait {delay:.0f} s, "
+                        f"more than the {settings.retry_after_cap:g} s cap",
+                        status=status,
+                    )
+                if attempt >= settings.retries or delay + 0.05 >= self._remaining():
+                    return outcome
+                gate.pause(delay)  # the whole host waits, not just this link
+                attempt += 1
+                continue
+            if (
+                retry_status
+                and status >= 500
+                and status != 501
+                and attempt < settings.retries
+                and not bot_wall(status, outcome.headers)
+            ):
+                delay = self._backoff(attempt)
+                if delay < self._remaining():
+                    await asyncio.sleep(delay)
+                    attempt += 1
+                    continue
+            return outcome
+
+    async def _once(self, method: str, url: URL, anchors: set[str], body_limit: int) -> _Reply:
+        assert self._session is not None
+        settings = self.settings
+        timeout = aiohttp.ClientTimeout(
+            total=settings.timeout, sock_read=settings.timeout, ceil_threshold=3600
+        )
+        self.requests += 1
+        # ClientTimeout(total=...) bounds the request and the body reads; the
+        # asyncio timeout is the second guard, for whatever slips past it.
+        async with asyncio.timeout(settings.timeout * 1.25 + 0.1):
+            async with self._session.request(
+                method, url, allow_redirects=False, timeout=timeout
+            ) as resp:
+                self._responses += 1
+                reply = _Reply(resp.status, resp.headers, url, resp.content_type or "")
+                if 200 <= resp.status < 300 and method == "GET" and anchors:
+                    if reply.content_type.lower() in _HTML_TYPES:
+                        reply.found, reply.scan = await self._scan(resp, anchors, url)
+                    else:
+                        reply.scan = "not-html"
+                if body_limit and resp.status in (200, 404):
+                    reply.body = await resp.content.read(body_limit)
+                return reply
+
+    async def _scan(
+        self, resp: aiohttp.ClientResponse, anchors: set[str], url: URL
+    ) -> tuple[set[str], Literal["found", "complete", "cap"]]:
+        """Stream the body until every anchor is seen, the body ends, or the cap."""
+        names: dict[str, str] = {}
+        for anchor in anchors:
+            for name in _anchor_names(anchor, url.host or ""):
+                names.setdefault(name, anchor)
+        found: set[str] = set()
+        tail = b""
+        total = 0
+        cap = self.settings.anchor_cap
+        async for chunk in resp.content.iter_chunked(65536):
+            total += len(chunk)
+            buffer = tail + chunk
+            for match in _ATTRIBUTE.finditer(buffer):
+                raw = match.group(1) or match.group(2) or match.group(3) or b""
+                value = html.unescape(raw.decode("utf-8", "replace"))
+                if value in names:
+                    found.add(names[value])
+            if len(found) == len(anchors):
+                return found, "found"
+            if total >= cap:
+                return found, "cap"
+            tail = buffer[-4096:]
+        return found, "complete"
+
+    # -- failures ----------------------------------------------------------
+
+    def _failure(self, exc: BaseException, url: URL) -> tuple[Result, bool]:
+        """A failed request as a result, and whether it is worth retrying."""
+        host = url.host or "?"
+        timeout = self.settings.timeout
+        if isinstance(exc, aiohttp.ConnectionTimeoutError):
+            self._connect_failures[host] = f"connecting to {host} timed out"
+            return (
+                Result(
+                    Verdict.TIMEOUT,
+                    "LINKTIMEOUT",
+                    f"connecting timed out after {timeout:g} s",
+                    network_failure=True,
+                ),
+                True,
+            )
+        if isinstance(exc, TimeoutError):
+            return (
+                Result(Verdict.TIMEOUT, "LINKTIMEOUT", f"no complete answer within {timeout:g} s"),
+                True,
+            )
+        if isinstance(exc, aiohttp.ClientConnectorDNSError):
+            cause = exc.os_error
+            if isinstance(cause, UnsafeAddressError):
+                return v.unsafe(str(cause)), False
+            if isinstance(cause, socket.gaierror) and cause.errno in NAME_NOT_FOUND_ERRNOS:
+                return (
+                    v.broken(
+                        "LINKDNS",
+                        f"host name {host} does not exist (DNS: name not found)",
+                        network_failure=True,
+                    ),
+                    False,
+                )
+            return (
+                v.error(
+                    "LINKLOOKUP",
+                    f"DNS look-up of {host} failed: {_describe_exception(cause)}",
+                    network_failure=True,
+                ),
+                False,
+            )
+        if isinstance(
+            exc,
+            aiohttp.ClientConnectorCertificateError
+            | aiohttp.ClientConnectorSSLError
+            | aiohttp.ClientSSLError
+            | ssl.SSLError,
+        ):
+            return v.error("LINKTLS", f"TLS failed: {_describe_exception(exc)}"), False
+        if isinstance(exc, aiohttp.ClientConnectorError):
+            self._connect_failures[host] = _describe_exception(exc.os_error)
+            return (
+                v.error(
+                    "LINKCONN",
+                    f"cannot connect: {_describe_exception(exc.os_error)}",
+                    network_failure=True,
+                ),
+                True,
+            )
+        if isinstance(exc, aiohttp.InvalidURL):
+            return v.broken("LINKURL", f"malformed URL: {_describe_exception(exc)}"), False
+        if isinstance(exc, aiohttp.ClientResponseError):
+            return v.error("LINKCONN", f"invalid HTTP answer: {exc.message or exc}"), True
+        if isinstance(exc, aiohttp.ClientError | OSError):
+            return v.error("LINKCONN", f"connection failed: {_describe_exception(exc)}"), True
+        return v.error("LINKERROR", f"internal error: {_describe_exception(exc)}"), False
+
+
+def _head_refused(status: int) -> bool:
+    """Whether a HEAD answer is worth asking again with GET.
+
+    Servers answer HEAD with 405/501, but also with 400, 403, 404 or 5xx when
+    GET works; only 2xx/3xx, 401/407 (credentials) and 429 (wait) are trusted.
+    """
+    if status < 400:
+        return False
+    return status not in (401, 407, 429)

@@ -1,0 +1,251 @@
+"""``handbook new-page``: create a chapter from the page template and list it.
+
+Usage::
+
+    handbook new-page swe feature-stores --title "Feature stores"
+    handbook new-page pm pricing-models --title "Pricing ML features" \\
+        --description "How to price a feature whose cost grows with its use." \\
+        --role pm --role swe --level practitioner
+
+Creates ``docs/PART/SLUG.md`` from ``template.md`` (roles default to the
+part's role, all three for ``start``; level to ``intro``; ``last_reviewed`` to
+today) and adds ``SLUG`` after the last entry of the first ``{toctree}`` of
+``docs/PART/index.md``, unless a toctree there already lists it.  Both files
+are written atomically (a temporary file, then :func:`os.replace`).
+
+It never overwrites a page: it exits 2, changing nothing, when the page exists,
+when the part's index has no toctree, or when an option is invalid.  On success
+it prints the new page's path, and nothing else, on standard output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import re
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+from string import Template
+
+import yaml
+
+from handbook.findings import EXIT_UNUSABLE
+from handbook.pages import markdown
+from handbook.pages.checks import display_path, docname_join, toctree_entries
+from handbook.pages.frontmatter import LEVELS, PART_ROLES, PARTS, ROLES, FrontMatter, validate
+
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+class Refused(Exception):
+    """new-page cannot go ahead; the message says why."""
+
+
+def template() -> Template:
+    """The page template (tools/handbook/pages/template.md)."""
+    text = resources.files("handbook.pages").joinpath("template.md").read_text(encoding="utf-8")
+    return Template(text)
+
+
+def yaml_scalar(value: str) -> str:
+    """``value`` as a one-line YAML scalar: plain when YAML reads it back unchanged, else quoted."""
+    dumped = yaml.safe_dump(value, allow_unicode=True, width=2**31 - 1)
+    plain = dumped.removesuffix("\n").removesuffix("\n...").strip()
+    if "\n" not in plain and yaml.safe_load(plain) == value:
+        return plain
+    return json.dumps(value, ensure_ascii=False)
+
+
+def default_description(title: str) -> str:
+    core = title.strip().rstrip(".!?:;, ")
+    return f"{core}: what it means for a machine-learning engineer and how to put it into practice."
+
+
+def render(
+    title: str, description: str, roles: list[str], level: str, last_reviewed: dt.date
+) -> str:
+    """The template filled in; a :class:`Refused` when the front matter would be invalid."""
+    data = {
+        "title": title,
+        "description": description,
+        "roles": roles,
+        "level": level,
+        "last_reviewed": last_reviewed,
+    }
+    problems = validate(FrontMatter(data), today=last_reviewed)
+    if problems:
+        raise Refused("; ".join(problem.message for problem in problems))
+    return template().substitute(
+        title=yaml_scalar(title),
+        description=yaml_scalar(description),
+        roles="[" + ", ".join(roles) + "]",
+        level=level,
+        last_reviewed=last_reviewed.isoformat(),
+    )
+
+
+def add_to_toctree(text: str, slug: str, index_docname: str) -> str | None:
+    """``text`` (a part's index.md) with ``slug`` after the last entry of its first toctree.
+
+    None when a toctree of the page already lists the slug; a :class:`Refused`
+    when the page has no ``{toctree}`` at its top level.
+    """
+    doc = markdown.parse_document(text, index_docname)
+    toctrees = [d for d in doc.directives if d.name == "toctree" and d.depth == 0]
+    if not toctrees:
+        raise Refused("has no {toctree} to add the page to")
+    if any(
+        docname_join(index_docname, slug) in toctree_entries(d, index_docname, set())
+        for d in toctrees
+    ):
+        return None
+    first = toctrees[0]
+    lines = text.splitlines(keepends=True)
+    newline = "\r\n" if lines[first.line - 1].endswith("\r\n") else "\n"
+    entries = [i for i, line in enumerate(first.content.splitlines()) if line.strip()]
+    if entries:  # after the last entry, indented like it
+        at = first.content_line + entries[-1]  # 0-based index of the line after it
+        if not lines[at - 1].endswith(("\n", "\r")):
+            lines[at - 1] += newline
+        insert = [_indent(lines[at - 1]) + slug + newline]
+    else:  # the first entry: after the options and a blank line
+        at = first.content_line - 1
+        insert = ([newline] if first.options else []) + [
+            _indent(lines[first.line - 1]) + slug + newline
+        ]
+    return "".join(lines[:at] + insert + lines[at:])
+
+
+def _indent(line: str) -> str:
+    return line[: len(line) - len(line.lstrip(" \t"))]
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to a temporary file next to ``path``, then move it into place."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+        mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
+        Path(temporary).chmod(mode)
+        Path(temporary).replace(path)  # os.replace: atomic on one file system
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def create(
+    docs: Path,
+    part: str,
+    slug: str,
+    title: str,
+    description: str | None = None,
+    roles: list[str] | None = None,
+    level: str = "intro",
+    today: dt.date | None = None,
+) -> tuple[Path, bool]:
+    """Create ``docs/part/slug.md`` and list it; return its path and whether the toctree changed."""
+    if not SLUG.match(slug):
+        raise Refused(
+            f"slug {slug!r} must be lowercase words joined by hyphens, like feature-stores"
+        )
+    if slug == "index":
+        raise Refused("slug 'index' is the part's own page")
+    if not title.strip():
+        raise Refused("--title must not be empty")
+    page = docs / part / f"{slug}.md"
+    index = docs / part / "index.md"
+    if page.exists() or page.is_symlink():
+        raise Refused(f"{display_path(page)} already exists; new-page never overwrites a page")
+    try:
+        index_text = index.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Refused(f"cannot read the part's index {display_path(index)}: {exc}") from None
+    text = render(
+        title.strip(),
+        (description or default_description(title)).strip(),
+        roles or list(PART_ROLES[part]),
+        level,
+        today or dt.date.today(),
+    )
+    try:
+        new_index = add_to_toctree(index_text, slug, f"{part}/index")
+    except Refused as exc:
+        raise Refused(f"{display_path(index)} {exc}") from None
+    write_atomically(page, text)
+    if new_index is not None:
+        try:
+            write_atomically(index, new_index)
+        except BaseException:
+            page.unlink(missing_ok=True)
+            raise
+    return page, new_index is not None
+
+
+def _roles(values: list[str] | None) -> list[str] | None:
+    if not values:
+        return None
+    roles = [role.strip() for value in values for role in value.split(",") if role.strip()]
+    unknown = [role for role in roles if role not in ROLES]
+    if unknown:
+        raise Refused(f"--role {', '.join(unknown)}: use {', '.join(ROLES)}")
+    return roles
+
+
+def main(argv: list[str] | None = None) -> int:
+    from handbook.build import DOCS
+
+    parser = argparse.ArgumentParser(
+        prog="handbook new-page", description="Create a chapter from the page template."
+    )
+    parser.add_argument("part", choices=PARTS, help="the part folder")
+    parser.add_argument("slug", help="the file name without .md, lowercase-kebab (feature-stores)")
+    parser.add_argument("--title", required=True, help="the page title")
+    parser.add_argument("--description", help="one sentence ending with a full stop")
+    parser.add_argument(
+        "--role",
+        action="append",
+        metavar="ROLE",
+        help=f"a role the page is for ({', '.join(ROLES)}); repeat or comma-separate; "
+        "default: the part's",
+    )
+    parser.add_argument("--level", choices=LEVELS, default="intro")
+    parser.add_argument(
+        "--docs", type=Path, default=DOCS, help="the docs directory (default: docs/)"
+    )
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        page, listed = create(
+            args.docs,
+            args.part,
+            args.slug,
+            args.title,
+            args.description,
+            _roles(args.role),
+            args.level,
+        )
+    except Refused as exc:
+        print(f"handbook new-page: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    print(display_path(page))
+    index = display_path(args.docs / args.part / "index.md")
+    note = "added to the toctree of" if listed else "already listed in the toctree of"
+    print(f"handbook new-page: {args.slug} {note} {index}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
