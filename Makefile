@@ -24,7 +24,7 @@ BUILDDIR    := docs/_build
 SPHINXOPTS  ?=
 SPHINXBUILD := $(BIN)/sphinx-build -nW --keep-going -q $(SPHINXOPTS)
 
-.PHONY: help venv html live epub test lint format linkcheck clean lock
+.PHONY: help venv browser html live epub test lint format linkcheck clean lock
 
 help: ## Show this help
 	@echo "The ML Engineer's Handbook — make targets:"
@@ -39,6 +39,20 @@ $(STAMP): pyproject.toml uv.lock
 
 venv: $(STAMP) ## Create or update .venv from uv.lock
 
+# Browser-side test tools (axe-core) from package-lock.json.
+NODE_STAMP  := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+# The browser tests use Debian's Chromium (/usr/bin/chromium) where it exists;
+# otherwise Playwright's own, downloaded here where the network allows.  With
+# neither, the browser tests fail and say how to get one.
+browser: $(STAMP)
+	@if [ ! -x /usr/bin/chromium ] && ! command -v chromium >/dev/null; then \
+	  $(BIN)/playwright install chromium || echo "No browser: the browser tests will fail (see README)."; \
+	fi
+
 html: $(STAMP) ## Build the site into docs/_build/html (strict: any warning fails)
 	$(SPHINXBUILD) -b html -d $(BUILDDIR)/doctrees $(SOURCEDIR) $(BUILDDIR)/html
 	@echo "Open $(BUILDDIR)/html/index.html"
@@ -50,7 +64,7 @@ live: $(STAMP) ## Rebuild and reload in the browser as you edit (sphinx-autobuil
 epub: $(STAMP) ## Build an EPUB for offline reading into docs/_build/epub
 	$(SPHINXBUILD) -b epub -d $(BUILDDIR)/doctrees-epub $(SOURCEDIR) $(BUILDDIR)/epub
 
-test: $(STAMP) ## Run the test suite
+test: $(STAMP) $(NODE_STAMP) browser ## Run the test suite (needs Chromium; see README)
 	$(BIN)/pytest
 
 lint: $(STAMP) ## Run the linters (the same ones pre-commit runs)

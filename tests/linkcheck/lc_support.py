@@ -227,7 +227,7 @@ def run_linkcheck(
 ) -> Run:
     """Run ``handbook linkcheck ARGS`` with a resolver that never leaves the table."""
     out, err = io.StringIO(), io.StringIO()
-    argv = list(args) + (FAST if fast else [])
+    argv = (FAST if fast else []) + list(args)  # the test's own options win
     argv += ["--cache", str(tmp_path / "cache.sqlite3")] if cache else ["--no-cache"]
     argv += ["--root", str(tmp_path)]
     kwargs: dict[str, Any] = {}

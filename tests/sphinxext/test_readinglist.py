@@ -64,7 +64,9 @@ def build(srcdir: Path, builddir: Path, *, parallel: int = 0) -> Build:
         app.build()
     finally:
         app.cleanup()
-    return Build(srcdir, Path(app.outdir), plain(app.status.getvalue()), plain(app.warning.getvalue()))
+    return Build(
+        srcdir, Path(app.outdir), plain(app.status.getvalue()), plain(app.warning.getvalue())
+    )
 
 
 def plain(output: str) -> str:
@@ -281,8 +283,14 @@ def test_labels_are_author_year_and_unique() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("1", "1st edition"), ("2", "2nd edition"), ("3", "3rd edition"), ("11", "11th edition")]
-    + [("22", "22nd edition"), ("Revised", "Revised edition")],
+    [
+        ("1", "1st edition"),
+        ("2", "2nd edition"),
+        ("3", "3rd edition"),
+        ("11", "11th edition"),
+        ("22", "22nd edition"),
+        ("Revised", "Revised edition"),
+    ],
 )
 def test_edition_words(value: str, expected: str) -> None:
     assert _bibstyle.format_edition(value) == expected

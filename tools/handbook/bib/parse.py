@@ -159,6 +159,7 @@ class _PositionParser(LowLevelParser):
         self._item_line = 0
         self._value_line: int | None = None
         self._value_kinds: list[str] = []
+        self._value_start = 0
         self.trailing_after_error = False
 
     # -- pybtex hooks -----------------------------------------------------
@@ -179,10 +180,8 @@ class _PositionParser(LowLevelParser):
                 line = self.lineno
                 self.current_field_name = name.value
                 self.required([self.EQUALS])
-                self.eat_whitespace()
-                start = self.pos
                 self.parse_value()
-                raw = self.text[start : self.pos].rstrip()
+                raw = self.text[self._value_start : self.pos].rstrip()
                 self.current_fields.append(
                     Field(
                         name=name.value.lower(),
@@ -210,6 +209,8 @@ class _PositionParser(LowLevelParser):
         token = self.required(
             [self.QUOTE, self.LBRACE, self.NUMBER, self.NAME], description="field value"
         )
+        if not self._value_kinds:
+            self._value_start = self.pos - len(token.value)
         if token.pattern is self.QUOTE:
             self._value_kinds.append("quote")
             return self.flatten_string(self.parse_string(string_end=self.QUOTE))

@@ -20,6 +20,7 @@ The style is registered under the name :data:`STYLE_NAME` by :func:`register`.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from string import ascii_lowercase
@@ -65,6 +66,15 @@ DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "h
 Template = Any
 
 
+def latex_text(value: str) -> Text:
+    """A bib field as rich text; a bare ``%`` is a per cent sign, not a LaTeX comment.
+
+    Prose fields such as ``annotation`` say "40% of the job"; pybtex's LaTeX
+    reader would drop everything after the ``%``.
+    """
+    return Text.from_latex(re.sub(r"(?<!\\)%", r"\\%", value))
+
+
 def _plain(latex: str) -> str:
     """A LaTeX-ish bib value as plain text (``{Google Cloud}`` -> ``Google Cloud``)."""
     return str(Text.from_latex(latex).render_as("text"))
@@ -83,7 +93,7 @@ def _ordinal(number: int) -> str:
 
 
 def format_edition(value: str) -> str:
-    """``"2"`` -> ``"2nd edition"``; anything else is kept (``"Revised"`` -> ``"Revised edition"``)."""
+    """``"2"`` -> ``"2nd edition"``; words are kept (``"Revised"`` -> ``"Revised edition"``)."""
     value = value.strip()
     if value.isdigit():
         return f"{_ordinal(int(value))} edition"

@@ -38,10 +38,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from docutils import nodes
-from pybtex.richtext import Text
 from pybtex_docutils import Backend
 from sphinx import addnodes
 from sphinx.util import logging
@@ -70,6 +69,7 @@ STATE_ATTR = "readinglist_state"
 #: Attributes of the placeholder container that marks where a level's entries go.
 GROUP_LEVEL = "readinglist_level"
 GROUP_BIBLIOGRAPHY = "readinglist_bibliography"
+GROUP_DOCNAME = "readinglist_docname"
 #: The level of entries without exactly one level keyword.
 OTHER_LEVEL = ""
 
@@ -196,31 +196,25 @@ class ReadingListDirective(BibliographyDirective):
         get_state(self.env).lists.setdefault(docname, []).append(bib_key.id_)
         headings = [*levels(self.config), (OTHER_LEVEL, self.config.readinglist_other_heading)]
         result.extend(
-            self.level_section(level, heading, bib_key.id_)
+            self.level_section(level, heading, bib_key)
             for level, heading in headings
             if level in by_level
         )
         return result
 
-    def level_section(self, level: str, heading: str, bibliography_id: str) -> nodes.section:
+    def level_section(self, level: str, heading: str, bib_key: BibliographyKey) -> nodes.section:
         section = nodes.section()
         section += nodes.title(heading, heading)
         section["names"].append(nodes.fully_normalize_name(heading))
         self.state.document.note_implicit_target(section, section)
         section += nodes.container(
             classes=["readinglist-group"],
-            **{GROUP_LEVEL: level, GROUP_BIBLIOGRAPHY: bibliography_id},
+            **{GROUP_LEVEL: level, GROUP_BIBLIOGRAPHY: bib_key.id_, GROUP_DOCNAME: bib_key.docname},
         )
         return section
 
 
 # -- reading: record citations -----------------------------------------------
-
-
-def on_builder_inited(app: Sphinx) -> None:
-    """Register the pybtex style and make sure the environment has a state."""
-    _bibstyle.register()
-    get_state(app.env)
 
 
 def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
@@ -285,7 +279,11 @@ def on_env_get_outdated(
 def backlinks_digest(env: BuildEnvironment, state: ReadingListState) -> str:
     """A digest of everything the "Cited in" links are made from."""
     payload = [
-        (docname, env.titles[docname].astext() if docname in env.titles else "", sorted(keys.items()))
+        (
+            docname,
+            env.titles[docname].astext() if docname in env.titles else "",
+            sorted(keys.items()),
+        )
         for docname, keys in sorted(state.cites.items())
     ]
     blob = json.dumps(payload, ensure_ascii=False).encode("utf-8")
@@ -328,8 +326,8 @@ def global_citation(domain: BibtexDomain, key: str) -> Citation | None:
     return None
 
 
-def find_by_id(doctree: nodes.document, node_id: str) -> nodes.Element | None:
-    for node in doctree.findall(nodes.Element):
+def find_by_id(scope: nodes.Node, node_id: str) -> nodes.Element | None:
+    for node in scope.findall(nodes.Element):
         if node_id in node["ids"]:
             return node
     return None
@@ -363,7 +361,7 @@ class EntryDecorator:
         annotation = citation.entry.fields.get(self.config.readinglist_annotation_field, "")
         if annotation.strip():
             paragraph = nodes.paragraph(classes=["readinglist-annotation"])
-            paragraph.extend(Text.from_latex(annotation).render(_backend))
+            paragraph.extend(_bibstyle.latex_text(annotation).render(_backend))
             item += paragraph
         cited_in = self.cited_in(citation.key)
         if cited_in is not None:
@@ -418,58 +416,62 @@ class EntryDecorator:
 
 def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """Move each rendered entry under its level heading and decorate it."""
-    groups: dict[tuple[str, str], nodes.Element] = {
-        (node[GROUP_BIBLIOGRAPHY], node[GROUP_LEVEL]): node
-        for node in doctree.findall(nodes.container)
-        if GROUP_LEVEL in node.attributes
-    }
-    if not groups:
+    by_bibliography: dict[BibliographyKey, dict[str, nodes.Element]] = {}
+    for node in doctree.findall(nodes.container):
+        if GROUP_LEVEL in node.attributes:
+            key = BibliographyKey(docname=node[GROUP_DOCNAME], id_=node[GROUP_BIBLIOGRAPHY])
+            by_bibliography.setdefault(key, {})[node[GROUP_LEVEL]] = node
+    if by_bibliography:
+        decorator = EntryDecorator(app, docname)
+        for bib_key, groups in by_bibliography.items():
+            distribute(decorator, bib_key, groups)
+
+
+def distribute(
+    decorator: EntryDecorator, bib_key: BibliographyKey, groups: dict[str, nodes.Element]
+) -> None:
+    """Move the entries sphinxcontrib-bibtex rendered for ``bib_key`` into ``groups``."""
+    bibliography = decorator.domain.bibliographies.get(bib_key)
+    # the rendered list sits beside the level sections, in the section holding both
+    scope = next(iter(groups.values())).parent.parent
+    rendered = find_by_id(scope, bib_key.id_) if scope is not None else None
+    if bibliography is None or rendered is None:
         return
-    domain = cite_domain(app.env)
-    decorator = EntryDecorator(app, docname)
-    for bibliography_id in sorted({bib_id for bib_id, _ in groups}):
-        bib_key = BibliographyKey(docname=docname, id_=bibliography_id)
-        bibliography = domain.bibliographies.get(bib_key)
-        rendered = find_by_id(doctree, bibliography_id)
-        if bibliography is None or rendered is None:
+    is_target = bibliography.list_ == "citation"
+    by_id = {c.citation_id: c for c in decorator.domain.citations if c.bibliography_key == bib_key}
+    moved: dict[str, list[nodes.Element]] = {}
+    for item in list(rendered.children):
+        if not isinstance(item, nodes.Element) or not item["ids"]:
             continue
-        is_target = bibliography.list_ == "citation"
-        by_id = {c.citation_id: c for c in domain.citations if c.bibliography_key == bib_key}
-        moved: dict[str, list[nodes.Element]] = {}
-        for item in list(rendered.children):
-            if not isinstance(item, nodes.Element) or not item["ids"]:
-                continue
-            citation = by_id.get(item["ids"][0])
-            if citation is None:
-                continue
-            level = entry_level(citation.entry, app.config)
-            level = OTHER_LEVEL if level is None else level
-            if (bibliography_id, level) not in groups:
-                continue  # no heading was made for it when the page was read
-            decorator.decorate(item, citation, is_target)
-            rendered.remove(item)
-            moved.setdefault(level, []).append(item)
-        for (bib_id, level), group in groups.items():
-            if bib_id != bibliography_id:
-                continue
-            items = moved.get(level, [])
-            if not items:
-                group += nodes.paragraph("", app.config.readinglist_empty_text)
-            elif is_target:
-                group.extend(items)
-            else:
-                container = empty_like(rendered)
-                container.extend(items)
-                group += container
-        if not rendered.children:
-            rendered.replace_self(nodes.target())  # keeps the bibliography's id
+        citation = by_id.get(item["ids"][0])
+        if citation is None:
+            continue
+        level = entry_level(citation.entry, decorator.config)
+        level = OTHER_LEVEL if level is None else level
+        if level not in groups:
+            continue  # no heading was made for it when the page was read
+        decorator.decorate(item, citation, is_target)
+        rendered.remove(item)
+        moved.setdefault(level, []).append(item)
+    for level, group in groups.items():
+        items = moved.get(level, [])
+        if not items:
+            group += nodes.paragraph("", decorator.config.readinglist_empty_text)
+        elif is_target:
+            group.extend(items)
+        else:
+            container = empty_like(rendered)
+            container.extend(items)
+            group += container
+    if not rendered.children:
+        rendered.replace_self(nodes.target())  # keeps the bibliography's id
 
 
 # -- setup -------------------------------------------------------------------
 
 
 #: ``(name, default, rebuild, types)`` of the configuration values this extension adds.
-CONFIG_VALUES: tuple[tuple[str, Any, str, frozenset[type]], ...] = (
+CONFIG_VALUES: tuple[tuple[str, Any, Literal["env", "html"], frozenset[type]], ...] = (
     ("readinglist_levels", DEFAULT_LEVELS, "env", frozenset({list, tuple})),
     ("readinglist_other_heading", "Other", "env", frozenset({str})),
     ("readinglist_keywords_field", "keywords", "env", frozenset({str})),
@@ -486,7 +488,6 @@ def setup(app: Sphinx) -> ExtensionMetadata:
     for name, default, rebuild, types in CONFIG_VALUES:
         app.add_config_value(name, default, rebuild, types=types)
     app.add_directive("readinglist", ReadingListDirective)
-    app.connect("builder-inited", on_builder_inited)
     app.connect("doctree-read", on_doctree_read)
     app.connect("env-purge-doc", on_env_purge_doc)
     app.connect("env-merge-info", on_env_merge_info)
