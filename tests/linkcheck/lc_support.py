@@ -22,7 +22,7 @@ from typing import Any
 from aiohttp import web
 
 from handbook.linkcheck.cli import main
-from handbook.linkcheck.guard import StaticResolver
+from handbook.linkcheck.resolver import StaticResolver
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 RawHandler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]

@@ -147,7 +147,11 @@ def test_bib_fields_with_keys_and_lines(tmp_path: Path) -> None:
         ("9780307887894", "isbn", Occurrence("refs.bib", 3, "good")),
         ("10.1145/3533378", "doi", Occurrence("refs.bib", 4, "good")),
         ("https://example.com/good", "url", Occurrence("refs.bib", 5, "good")),
-        ("https://doi.org/10.1109/BigData.2017.8258038", "doi", Occurrence("refs.bib", 10, "doiurl")),
+        (
+            "https://doi.org/10.1109/BigData.2017.8258038",
+            "doi",
+            Occurrence("refs.bib", 10, "doiurl"),
+        ),
         ("978-0-307-88789-4", "isbn", Occurrence("refs.bib", 14, "two")),
         ("0-306-40615-2", "isbn", Occurrence("refs.bib", 14, "two")),
     ]
@@ -157,7 +161,9 @@ def test_bib_fields_with_keys_and_lines(tmp_path: Path) -> None:
 
 def test_text_lists(tmp_path: Path) -> None:
     path = tmp_path / "urls.txt"
-    path.write_text("# comment\n\nhttps://a.example/\n  doi:10.1/x  \nisbn:0-306-40615-2\nnot a url\n")
+    path.write_text(
+        "# comment\n\nhttps://a.example/\n  doi:10.1/x  \nisbn:0-306-40615-2\nnot a url\n"
+    )
     found = from_text(path, "urls.txt")
     assert [(lk.text, lk.kind, lk.occurrence.line) for lk in found.links] == [
         ("https://a.example/", "url", 3),
@@ -213,7 +219,9 @@ def test_normalise_doi(text: str, doi: str) -> None:
     assert normalise_doi(text) == doi
 
 
-@pytest.mark.parametrize("text", ["11.1145/x", "10.1145", "10./x", "10.abc/x", "", "doi:", "10.1/a b"])
+@pytest.mark.parametrize(
+    "text", ["11.1145/x", "10.1145", "10./x", "10.abc/x", "", "doi:", "10.1/a b"]
+)
 def test_malformed_dois(text: str) -> None:
     with pytest.raises(IdentifierError) as info:
         normalise_doi(text)
@@ -289,7 +297,9 @@ def test_default_inputs_build_then_reuse_then_rebuild(tmp_path: Path) -> None:
     found = default_inputs(tmp_path, log=logs.append)
     assert any("building the handbook" in line for line in logs)
     assert not any("failed" in line for line in logs), logs
-    where = {(lk.text, lk.occurrence.path, lk.occurrence.line, lk.occurrence.key) for lk in found.links}
+    where = {
+        (lk.text, lk.occurrence.path, lk.occurrence.line, lk.occurrence.key) for lk in found.links
+    }
     assert where == {
         ("https://example.com/a", "docs/index.md", 3, None),
         ("https://example.com/b#part", "docs/index.md", 4, None),

@@ -8,6 +8,7 @@ Nothing here leaves the machine: URLs are 127.0.0.1 literals let through by
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import socket
 import struct
@@ -27,7 +28,7 @@ from lc_support import (
     write_urls,
 )
 
-from handbook.linkcheck.guard import StaticResolver, lookup_failed_error
+from handbook.linkcheck.resolver import StaticResolver, lookup_failed_error
 
 
 def records(run_stdout: str) -> dict[str, dict[str, Any]]:
@@ -173,7 +174,7 @@ def test_github_user_content_anchors(servers: ServerThread, tmp_path: Path) -> N
     resolver = StaticResolver({"github.com": ["127.0.0.1"]})
     base = f"http://github.com:{s.port}/o/r"
     urls = [f"{base}#install", f"{base}#missing", f"{base}#L10-L20"]
-    code, found, _ = check(tmp_path, urls, s.netloc, resolver=resolver)
+    _code, found, _ = check(tmp_path, urls, s.netloc, resolver=resolver)
     assert verdicts(found) == {
         f"{base}#install": ("ok", None),
         f"{base}#missing": ("broken", "LINKANCHOR"),
@@ -329,7 +330,7 @@ def _limited_once(retry_after: str | None, times: list[float]) -> Handler:
 def test_429_with_retry_after_in_seconds(servers: ServerThread, tmp_path: Path) -> None:
     times: list[float] = []
     s = servers.web({"/limited": _limited_once("1", times)})
-    code, found, _ = check(tmp_path, [s.url("/limited")], s.netloc)
+    _code, found, _ = check(tmp_path, [s.url("/limited")], s.netloc)
     assert found[s.url("/limited")]["verdict"] == "ok"
     assert len(times) == 2
     assert times[1] - times[0] >= 0.95
@@ -339,15 +340,13 @@ def test_429_with_retry_after_as_an_http_date(servers: ServerThread, tmp_path: P
     times: list[float] = []
     when = formatdate(time.time() + 2, usegmt=True)  # whole seconds: waits 1 to 2 s
     s = servers.web({"/limited": _limited_once(when, times)})
-    code, found, _ = check(tmp_path, [s.url("/limited")], s.netloc, extra=["--timeout", "3"])
+    _code, found, _ = check(tmp_path, [s.url("/limited")], s.netloc, extra=["--timeout", "3"])
     assert found[s.url("/limited")]["verdict"] == "ok"
     assert len(times) == 2
     assert 0.9 <= times[1] - times[0] <= 3.0
 
 
-def test_retry_after_beyond_the_cap_gives_up_at_once(
-    servers: ServerThread, tmp_path: Path
-) -> None:
+def test_retry_after_beyond_the_cap_gives_up_at_once(servers: ServerThread, tmp_path: Path) -> None:
     s = servers.web({"/later": status(429, {"Retry-After": "3600"})})
     started = time.monotonic()
     code, found, _ = check(tmp_path, [s.url("/later")], s.netloc, extra=["--retry-after-cap", "5"])
@@ -621,7 +620,7 @@ def test_per_host_concurrency_limit(servers: ServerThread, tmp_path: Path) -> No
     s = servers.web({f"/{i}": _slow(state) for i in range(8)})
     urls = [s.url(f"/{i}") for i in range(8)]
     started = time.monotonic()
-    code, found, _ = check(tmp_path, urls, s.netloc, extra=["--per-host", "2"])
+    _code, found, _ = check(tmp_path, urls, s.netloc, extra=["--per-host", "2"])
     assert {r["verdict"] for r in found.values()} == {"ok"}
     assert state["max"] == 2
     assert time.monotonic() - started >= 0.35  # 8 requests, 2 at a time, 0.1 s each
@@ -636,12 +635,12 @@ def test_minimum_interval_per_host(servers: ServerThread, tmp_path: Path) -> Non
     run = run_linkcheck(args, tmp_path=tmp_path, fast=False)
     assert run.code == 0
     starts = sorted(state["starts"])
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert len(starts) == 4 and min(gaps) >= 0.18
 
 
 def test_ignore(servers: ServerThread, tmp_path: Path) -> None:
     s = servers.web({"/x": page("x")})
-    code, found, _ = check(tmp_path, [s.url("/x")], s.netloc, extra=["--ignore", r"/x$"])
+    _code, found, _ = check(tmp_path, [s.url("/x")], s.netloc, extra=["--ignore", r"/x$"])
     assert verdicts(found) == {s.url("/x"): ("ignored", "LINKIGNORED")}
     assert s.total == 0

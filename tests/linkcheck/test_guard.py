@@ -13,17 +13,19 @@ import pytest
 from handbook.linkcheck.guard import (
     AllowRule,
     Guard,
-    GuardedResolver,
     MalformedURLError,
-    StaticResolver,
-    UnsafeAddressError,
     UnsafeURLError,
     classify_address,
     ends_in_a_number,
-    lookup_failed_error,
     parse_host,
     parse_ipv4,
     prepare_url,
+)
+from handbook.linkcheck.resolver import (
+    GuardedResolver,
+    StaticResolver,
+    UnsafeAddressError,
+    lookup_failed_error,
 )
 
 # (address, expected reason fragment, or None when allowed)

@@ -30,9 +30,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
-
-from aiohttp.abc import AbstractResolver
+from typing import TYPE_CHECKING, TextIO
 
 from handbook.findings import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNUSABLE, Finding, print_github
 from handbook.linkcheck import verdicts as v
@@ -50,7 +48,6 @@ from handbook.linkcheck.extract import (
     default_inputs,
     from_paths,
 )
-from handbook.linkcheck.fetch import DEFAULT_DOI_API, Checker, DoiJob, Settings, UrlJob
 from handbook.linkcheck.guard import (
     AllowRule,
     Guard,
@@ -76,7 +73,11 @@ from handbook.linkcheck.report import (
     progress_bar,
     write_atomically,
 )
+from handbook.linkcheck.settings import DEFAULT_DOI_API, DoiJob, Settings, UrlJob
 from handbook.linkcheck.verdicts import Result, Verdict
+
+if TYPE_CHECKING:
+    from aiohttp.abc import AbstractResolver
 
 
 def _root() -> Path:
@@ -208,6 +209,8 @@ def check(
             planned[key].job = None
         jobs = {}
     if jobs:
+        from handbook.linkcheck.fetch import Checker  # aiohttp: only when fetching
+
         stream = progress_stream if progress_stream is not None else sys.stderr
         with progress_bar(len(jobs), stream, enabled=progress_stream is not None) as advance:
             checker = Checker(

@@ -49,7 +49,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import heapq
 import html
+import itertools
 import json
 import random
 import re
@@ -65,61 +67,17 @@ from aiohttp.abc import AbstractResolver
 from multidict import CIMultiDictProxy
 from yarl import URL
 
-import handbook
 from handbook.linkcheck import verdicts as v
-from handbook.linkcheck.guard import (
-    NAME_NOT_FOUND_ERRNOS,
-    Guard,
-    GuardedResolver,
-    MalformedURLError,
-    UnsafeAddressError,
-    UnsafeURLError,
-    prepare_url,
-)
+from handbook.linkcheck.guard import Guard, MalformedURLError, UnsafeURLError, prepare_url
 from handbook.linkcheck.identifiers import doi_api_url
-from handbook.linkcheck.verdicts import Hop, Result, Verdict
-
-DEFAULT_DOI_API = "https://doi.org/api/handles/"
-USER_AGENT = (
-    f"handbook-linkcheck/{handbook.__version__} "
-    "(+https://github.com/mle-handbook/handbook; link checker)"
+from handbook.linkcheck.resolver import (
+    NAME_NOT_FOUND_ERRNOS,
+    GuardedResolver,
+    SystemResolver,
+    UnsafeAddressError,
 )
-
-
-@dataclass(frozen=True)
-class Settings:
-    """Every knob of the engine (the CLI maps its options onto these)."""
-
-    concurrency: int = 32
-    per_host: int = 2
-    host_interval: float = 0.05
-    timeout: float = 15.0
-    deadline: float = 300.0
-    retries: int = 2
-    backoff: float = 0.5
-    backoff_cap: float = 8.0
-    retry_after_cap: float = 60.0
-    max_redirects: int = 10
-    anchor_cap: int = 4 * 1024 * 1024
-    check_anchors: bool = True
-    doi_api: str = DEFAULT_DOI_API
-    user_agent: str = USER_AGENT
-
-
-@dataclass(frozen=True)
-class UrlJob:
-    """Check ``url`` (prepared by :func:`~handbook.linkcheck.guard.prepare_url`)."""
-
-    key: str
-    url: URL
-
-
-@dataclass(frozen=True)
-class DoiJob:
-    """Check that ``doi`` is registered."""
-
-    key: str
-    doi: str
+from handbook.linkcheck.settings import DoiJob, Settings, UrlJob
+from handbook.linkcheck.verdicts import Hop, Result, Verdict
 
 
 @dataclass
@@ -205,12 +163,56 @@ def _describe_exception(exc: BaseException) -> str:
 # Politeness
 
 
+class PrioritySlots:
+    """A semaphore whose waiters are served by priority, then in arrival order.
+
+    Follow-ups (GET after a refused HEAD, a redirect hop, a retry) ask with
+    priority 0 and overtake first requests (priority 1): a check that has
+    started finishes before new ones begin, instead of queueing behind every
+    other link of the host.
+    """
+
+    def __init__(self, slots: int) -> None:
+        self._free = max(1, slots)
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    async def acquire(self, priority: int = 1) -> None:
+        if self._free > 0 and not self._waiters:
+            self._free -= 1
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (priority, next(self._order), waiter))
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # granted as we were cancelled: pass it on
+            raise
+
+    def release(self) -> None:
+        while self._waiters:
+            _, _, waiter = heapq.heappop(self._waiters)
+            if not waiter.done():
+                waiter.set_result(None)
+                return
+        self._free += 1
+
+    @contextlib.asynccontextmanager
+    async def slot(self, priority: int = 1) -> AsyncIterator[None]:
+        await self.acquire(priority)
+        try:
+            yield
+        finally:
+            self.release()
+
+
 class HostGate:
     """Per host: at most ``limit`` requests at once, starts ``interval`` apart,
     and nothing before a pause (``Retry-After``) is over."""
 
     def __init__(self, limit: int, interval: float) -> None:
-        self._slots = asyncio.Semaphore(max(1, limit))
+        self._slots = PrioritySlots(limit)
         self._lock = asyncio.Lock()
         self._interval = interval
         self._next_start = 0.0
@@ -221,8 +223,8 @@ class HostGate:
         self._paused_until = max(self._paused_until, loop.time() + seconds)
 
     @contextlib.asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        async with self._slots:
+    async def slot(self, priority: int = 1) -> AsyncIterator[None]:
+        async with self._slots.slot(priority):
             async with self._lock:
                 loop = asyncio.get_running_loop()
                 now = loop.time()
@@ -280,7 +282,7 @@ class Checker:
         self._wall_clock = wall_clock
         self._rng = rng or random.Random()
         self._gates: dict[str, HostGate] = {}
-        self._global: asyncio.Semaphore | None = None
+        self._global: PrioritySlots | None = None
         self._session: aiohttp.ClientSession | None = None
         self._resolver: GuardedResolver | None = None
         self._deadline_at = 0.0
@@ -297,7 +299,7 @@ class Checker:
             return RunReport(results)
         loop = asyncio.get_running_loop()
         self._deadline_at = loop.time() + self.settings.deadline
-        self._global = asyncio.Semaphore(max(1, self.settings.concurrency))
+        self._global = PrioritySlots(self.settings.concurrency)
 
         resources: dict[str, _Resource] = {}
         dois: list[DoiJob] = []
@@ -312,7 +314,7 @@ class Checker:
         inner = self._inner_resolver
         owns = inner is None
         if inner is None:
-            inner = aiohttp.ThreadedResolver()
+            inner = SystemResolver()
         self._resolver = GuardedResolver(inner, self.guard, owns_inner=owns)
         # limit=0: our own gates are the limits (a pool wait would count
         # against the request's timeout).  trust_env=False: a proxy from the
@@ -474,7 +476,7 @@ class Checker:
             why = self.guard.url_refusal(current)
             if why:
                 return None, self._with_hops(v.unsafe(f"{current}: {why}"), hops, url)
-            reply = await self._exchange(current, anchors, doi=doi)
+            reply = await self._exchange(current, anchors, doi=doi, follow_up=bool(hops))
             if isinstance(reply, Result):
                 return None, self._with_hops(reply, hops, url)
             location = reply.headers.get("Location")
@@ -486,7 +488,7 @@ class Checker:
                     return None, self._with_hops(result, hops, url)
                 except (MalformedURLError, ValueError) as exc:
                     result = v.error(
-                        "LINKURL",
+                        "LINKREDIRECT",
                         f"redirect ({reply.status}) to a malformed URL {location!r}: {exc}",
                     )
                     return None, self._with_hops(result, hops, url)
@@ -533,14 +535,17 @@ class Checker:
 
     # -- one URL, HEAD then GET --------------------------------------------
 
-    async def _exchange(self, url: URL, anchors: set[str], *, doi: bool) -> _Reply | Result:
+    async def _exchange(
+        self, url: URL, anchors: set[str], *, doi: bool, follow_up: bool
+    ) -> _Reply | Result:
+        first = 0 if follow_up else 1
         if doi:
-            return await self._request("GET", url, set(), body_limit=65536)
+            return await self._request("GET", url, set(), body_limit=65536, priority=first)
         if anchors:
-            return await self._request("GET", url, anchors)
-        reply = await self._request("HEAD", url, set(), retry_status=False)
+            return await self._request("GET", url, anchors, priority=first)
+        reply = await self._request("HEAD", url, set(), retry_status=False, priority=first)
         if isinstance(reply, _Reply) and _head_refused(reply.status):
-            return await self._request("GET", url, set())
+            return await self._request("GET", url, set(), priority=0)
         return reply
 
     def _gate(self, url: URL) -> HostGate:
@@ -565,6 +570,7 @@ class Checker:
         *,
         body_limit: int = 0,
         retry_status: bool = True,
+        priority: int = 1,
     ) -> _Reply | Result:
         """One request with retries: a reply with a status, or a failure result."""
         settings = self.settings
@@ -572,7 +578,9 @@ class Checker:
         while True:
             gate = self._gate(url)
             assert self._global is not None
-            async with gate.slot(), self._global:
+            # A retry is a follow-up: it goes before first requests.
+            rank = 0 if attempt else priority
+            async with gate.slot(rank), self._global.slot(rank):
                 try:
                     outcome: _Reply | Result = await self._once(method, url, anchors, body_limit)
                 except BaseException as exc:

@@ -16,12 +16,15 @@ uses.  Three layers, all here:
    loopback, private, link-local, carrier-grade NAT, multicast, reserved,
    unspecified, and the IPv6 forms that embed an IPv4 address (IPv4-mapped,
    IPv4-compatible, NAT64, 6to4, Teredo), judged by the embedded address.
-3. :class:`GuardedResolver` is the only name resolver the HTTP client uses.
+3. :class:`~handbook.linkcheck.resolver.GuardedResolver` (in
+   :mod:`handbook.linkcheck.resolver`, so that a run answered entirely from
+   the cache never imports aiohttp) is the only name resolver the HTTP
+   client uses.
    It resolves each host once through the injected resolver, drops every
    address the guard refuses and hands the rest to aiohttp, which connects
    to exactly those addresses: there is no second look-up that a short DNS
    TTL could answer differently (DNS rebinding).  If nothing is left the
-   request fails with :class:`UnsafeAddressError`.
+   request fails with ``UnsafeAddressError``.
 
 ``--allow HOST[:PORT]`` (:class:`AllowRule`) opens exactly one host, or one
 host and port, e.g. ``127.0.0.1:8123`` for a test server; other ports of the
@@ -31,28 +34,17 @@ same host stay refused.
 from __future__ import annotations
 
 import ipaddress
-import socket
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import unquote
 
-from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 #: The only schemes the checker requests.
 SCHEMES = frozenset({"http", "https"})
-
-#: getaddrinfo errors that mean "this name does not exist" (a definitive answer),
-#: as opposed to "the look-up failed" (EAI_AGAIN, EAI_FAIL: no network, a flaky
-#: resolver).
-NAME_NOT_FOUND_ERRNOS = frozenset(
-    code
-    for code in (getattr(socket, "EAI_NONAME", None), getattr(socket, "EAI_NODATA", None))
-    if code is not None
-)
 
 
 class MalformedURLError(ValueError):
@@ -61,10 +53,6 @@ class MalformedURLError(ValueError):
 
 class UnsafeURLError(ValueError):
     """The URL is well formed but the guard refuses it (scheme or address)."""
-
-
-class UnsafeAddressError(OSError):
-    """Raised by :class:`GuardedResolver` when every address of a name is refused."""
 
 
 # --------------------------------------------------------------------------
@@ -414,7 +402,7 @@ class Guard:
         """Why ``url`` (from :func:`prepare_url`) is refused before any look-up.
 
         Only hosts that are addresses can be judged without resolving; names
-        are judged by :class:`GuardedResolver` on the addresses they resolve to.
+        are judged by ``GuardedResolver`` on the addresses they resolve to.
         """
         if url.scheme not in SCHEMES:
             return f"scheme {url.scheme!r} is refused: only http and https are checked"
@@ -425,134 +413,3 @@ class Guard:
         if host.address is None:
             return None
         return self.refusal(host.address, url.port)
-
-
-# --------------------------------------------------------------------------
-# The resolver the HTTP client uses
-
-
-class GuardedResolver(AbstractResolver):
-    """Resolve once through ``inner``, keep only the addresses the guard allows.
-
-    aiohttp's ``TCPConnector(resolver=...)`` connects to exactly the addresses
-    this returns, so the address that was checked is the address that is
-    connected to.  (aiohttp skips the resolver for hosts that are IP
-    literals; :meth:`Guard.url_refusal` judges those before the request.)
-
-    Look-up outcomes are counted for the "no network" diagnosis, and a
-    failed look-up is remembered for the rest of the run so that a dead name
-    is not asked about again for each of its links.
-    """
-
-    def __init__(self, inner: AbstractResolver, guard: Guard, *, owns_inner: bool = False) -> None:
-        self.inner = inner
-        self.guard = guard
-        self.owns_inner = owns_inner
-        self.resolved_hosts: set[str] = set()
-        self.not_found_hosts: set[str] = set()
-        self.failed_hosts: dict[str, str] = {}
-        self._failures: dict[tuple[str, int], OSError] = {}
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        key = (host, int(family))
-        if key in self._failures:
-            raise self._failures[key]
-        try:
-            results = await self.inner.resolve(host, port, family)
-        except OSError as exc:
-            if isinstance(exc, socket.gaierror) and exc.errno in NAME_NOT_FOUND_ERRNOS:
-                self.not_found_hosts.add(host)
-            else:
-                self.failed_hosts[host] = str(exc) or type(exc).__name__
-            self._failures[key] = exc
-            raise
-        self.resolved_hosts.add(host)
-        kept: list[ResolveResult] = []
-        refused: list[str] = []
-        for result in results:
-            why = self.guard.refusal(result["host"], port, host)
-            if why is None:
-                kept.append(result)
-            else:
-                refused.append(why)
-        if not kept:
-            detail = "; ".join(dict.fromkeys(refused)) or "no addresses"
-            raise UnsafeAddressError(f"{host} resolves only to refused addresses: {detail}")
-        return kept
-
-    async def close(self) -> None:
-        if self.owns_inner:
-            await self.inner.close()
-
-
-def not_found_error(host: str) -> socket.gaierror:
-    """The error getaddrinfo raises for a name that does not exist (NXDOMAIN)."""
-    return socket.gaierror(socket.EAI_NONAME, f"Name or service not known: {host}")
-
-
-def lookup_failed_error(host: str) -> socket.gaierror:
-    """The error getaddrinfo raises when the look-up itself fails (no network)."""
-    return socket.gaierror(socket.EAI_AGAIN, f"Temporary failure in name resolution: {host}")
-
-
-class StaticResolver(AbstractResolver):
-    """A resolver from a table, for tests and offline runs: no traffic at all.
-
-    ``table`` maps a host name to its addresses, or to an exception to raise.
-    Names not in the table raise ``default`` (NXDOMAIN unless given), which
-    may also be a callable taking the host name.
-    """
-
-    def __init__(
-        self,
-        table: Mapping[str, Sequence[str] | BaseException] | None = None,
-        default: BaseException | None = None,
-    ) -> None:
-        self.table = dict(table or {})
-        self.default = default
-        self.calls: list[str] = []
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        self.calls.append(host)
-        entry = self.table.get(host.rstrip(".").lower())
-        if entry is None:
-            raise self.default if self.default is not None else not_found_error(host)
-        if isinstance(entry, BaseException):
-            raise entry
-        results: list[ResolveResult] = []
-        for address in entry:
-            ip = ipaddress.ip_address(address)
-            fam = socket.AF_INET6 if ip.version == 6 else socket.AF_INET
-            if family not in (socket.AF_UNSPEC, fam):
-                continue
-            results.append(
-                ResolveResult(
-                    hostname=host,
-                    host=str(ip),
-                    port=port,
-                    family=fam,
-                    proto=0,
-                    flags=socket.AI_NUMERICHOST | socket.AI_NUMERICSERV,
-                )
-            )
-        if not results:
-            raise socket.gaierror(getattr(socket, "EAI_NODATA", socket.EAI_NONAME), host)
-        return results
-
-    async def close(self) -> None:
-        return None
-
-
-class FailingResolver(StaticResolver):
-    """Every look-up fails as it does with no network (EAI_AGAIN).
-
-    Use it to run the checker over real links without sending a packet:
-    every link is reported ``unchecked`` and the run says "no network".
-    """
-
-    def __init__(self) -> None:
-        super().__init__({}, default=lookup_failed_error("*"))

@@ -12,7 +12,9 @@ stderr, and so does the progress bar, only when stderr is a terminal.
     {
       "version": 1,
       "generated_at": "2026-11-27T10:00:00Z",
-      "no_network": null,                 # or "no network: every look-up ..."
+      "no_network": null,                 # or why the network was not used:
+                                          # "no network: every look-up ..." or
+                                          # "offline (--offline): ..."
       "summary": {"ok": 51, "redirected": 2, "broken": 0, ...},   # every verdict
       "problems": [                       # inputs that could not be read as links
         {"path": "references.bib", "line": 12, "code": "LINKINPUT", "message": "..."}

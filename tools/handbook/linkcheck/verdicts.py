@@ -32,13 +32,21 @@ error         LINKCONN               connection refused or reset, bad HTTP
 error         LINKTLS                TLS/certificate failure
 error         LINKLOOKUP             the DNS look-up failed (not NXDOMAIN)
 error         LINKLOOP               redirect loop or too many redirects
+error         LINKREDIRECT           redirect to a malformed URL
 error         LINKCAP                #fragment not seen within the byte cap
 error         DOIERROR               unexpected answer from the DOI handle API
+error         LINKERROR              a bug in the checker (reported, never a traceback)
 ignored       LINKIGNORED            matched ``--ignore``; not printed
 unsafe        LINKUNSAFE             refused by the address guard (private address,
                                      non-http(s) scheme, also on a redirect hop)
 unchecked     LINKUNCHECKED          the overall deadline ran out, or no network
 ============  =====================  ==================================================
+
+With no network (or ``--offline``) the unchecked links are not listed one by
+one: the run says ``no network: ...`` once, on stderr.  Input that cannot be
+read as links (a ``.bib`` syntax error, an unreadable doctree) is reported as
+``LINKINPUT`` and skipped; it does not change the exit status (``handbook bib
+check`` owns the bibliography's syntax).
 """
 
 from __future__ import annotations

@@ -346,7 +346,6 @@ class EntryDecorator:
     """Adds the link to the global list, the annotation and "Cited in" to entries."""
 
     def __init__(self, app: Sphinx, docname: str) -> None:
-        self.app = app
         self.builder: Builder = app.builder
         self.env = app.env
         self.config = app.config
