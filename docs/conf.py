@@ -48,6 +48,7 @@ extensions = [
     "handbook.sphinxext.frontmatter",
     "handbook.sphinxext.a11y",
     "handbook.sphinxext.readinglist",
+    "handbook.sphinxext.fastnav",
 ]
 exclude_patterns = ["_build", "_templates", "_glossary", "Thumbs.db", ".DS_Store"]
 templates_path = ["_templates"]

@@ -8,6 +8,7 @@ Nothing here leaves the machine: URLs are 127.0.0.1 literals let through by
 from __future__ import annotations
 
 import asyncio
+import io
 import itertools
 import json
 import socket
@@ -17,6 +18,7 @@ from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp import web
 from lc_support import (
     Handler,
@@ -28,6 +30,8 @@ from lc_support import (
     write_urls,
 )
 
+from handbook.linkcheck import resolver as resolver_module
+from handbook.linkcheck.cli import main
 from handbook.linkcheck.resolver import StaticResolver, lookup_failed_error
 
 
@@ -644,3 +648,82 @@ def test_ignore(servers: ServerThread, tmp_path: Path) -> None:
     _code, found, _ = check(tmp_path, [s.url("/x")], s.netloc, extra=["--ignore", r"/x$"])
     assert verdicts(found) == {s.url("/x"): ("ignored", "LINKIGNORED")}
     assert s.total == 0
+
+
+# -- the default (system) resolver, with getaddrinfo replaced: no real look-up ----
+
+
+def _fake_getaddrinfo(
+    host: str, port: int, family: int = 0, type: int = 0, proto: int = 0, flags: int = 0
+) -> list[tuple[Any, ...]]:
+    if host == "local.test":
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+    if host == "stuck.test":
+        time.sleep(3)  # a dead name server
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+    raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+
+def test_the_system_resolver_goes_through_the_guard(
+    servers: ServerThread, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(resolver_module.socket, "getaddrinfo", _fake_getaddrinfo)
+    s = servers.web({"/": page("x")})
+    path = write_urls(tmp_path, f"http://local.test:{s.port}/", f"http://local.test:{s.port + 1}/")
+    out, err = io.StringIO(), io.StringIO()
+    code = main(
+        [str(path), "--format", "json", "--allow", s.netloc, "--no-cache", "--quiet"],
+        stdout=out,
+        stderr=err,
+    )
+    found = records(out.getvalue())
+    assert verdicts(found) == {
+        f"http://local.test:{s.port}/": ("ok", None),
+        f"http://local.test:{s.port + 1}/": ("unsafe", "LINKUNSAFE"),
+    }
+    assert code == 1
+
+
+def test_a_stuck_look_up_does_not_outlive_the_deadline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(resolver_module.socket, "getaddrinfo", _fake_getaddrinfo)
+    path = write_urls(tmp_path, "https://stuck.test/")
+    started = time.monotonic()
+    code = main(
+        [str(path), "--deadline", "0.5", "--no-cache", "--quiet", "--no-progress"],
+        stdout=io.StringIO(),
+        stderr=io.StringIO(),
+    )
+    assert time.monotonic() - started < 1.5  # not the 3 s the look-up takes
+    assert code == 0
+
+
+def test_a_redirect_to_a_malformed_url(servers: ServerThread, tmp_path: Path) -> None:
+    s = servers.web({"/bad": redirect(302, "http://[::1")})
+    _code, found, _ = check(tmp_path, [s.url("/bad")], s.netloc)
+    assert verdicts(found) == {s.url("/bad"): ("error", "LINKREDIRECT")}
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_a_refused_connection_is_an_error(servers: ServerThread, tmp_path: Path) -> None:
+    s = servers.web({"/": page("x")})
+    port = _closed_port()
+    refused = f"http://127.0.0.1:{port}/"
+    _code, found, stderr = check(tmp_path, [refused, s.url("/")], s.netloc, f"127.0.0.1:{port}")
+    assert verdicts(found) == {refused: ("error", "LINKCONN"), s.url("/"): ("ok", None)}
+    assert "no network" not in stderr
+
+
+def test_every_connection_failing_is_no_network(tmp_path: Path) -> None:
+    ports = [_closed_port(), _closed_port()]
+    urls = [f"http://127.0.0.1:{port}/" for port in ports]
+    code, found, stderr = check(tmp_path, urls, *(f"127.0.0.1:{p}" for p in ports))
+    assert {r["verdict"] for r in found.values()} == {"unchecked"}
+    assert stderr.count("no network:") == 1
+    assert code == 0

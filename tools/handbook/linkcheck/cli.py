@@ -333,47 +333,75 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     net = parser.add_argument_group("network")
-    net.add_argument("--concurrency", type=int, default=d.concurrency, help="requests in flight")
-    net.add_argument("--per-host", type=int, default=d.per_host, help="requests in flight per host")
+    net.add_argument(
+        "--concurrency",
+        type=int,
+        default=d.concurrency,
+        help="requests in flight (default: %(default)s)",
+    )
+    net.add_argument(
+        "--per-host",
+        type=int,
+        default=d.per_host,
+        help="requests in flight per host (default: %(default)s)",
+    )
     net.add_argument(
         "--host-interval",
         type=_positive_float,
         default=d.host_interval,
         metavar="SECONDS",
-        help="minimum time between request starts on one host",
+        help="minimum time between request starts on one host (default: %(default)s)",
     )
     net.add_argument(
         "--timeout",
         type=_positive_float,
         default=d.timeout,
         metavar="SECONDS",
-        help="per request, body included",
+        help="per request, body included (default: %(default)s)",
     )
     net.add_argument(
         "--deadline",
         type=_positive_float,
         default=d.deadline,
         metavar="SECONDS",
-        help="for the whole run; what is left is reported unchecked",
+        help="for the whole run; what is left is reported unchecked (default: %(default)s)",
     )
-    net.add_argument("--retries", type=int, default=d.retries, help="for timeouts, 5xx, 429")
-    net.add_argument("--backoff", type=_positive_float, default=d.backoff, metavar="SECONDS")
+    net.add_argument(
+        "--retries",
+        type=int,
+        default=d.retries,
+        help="for timeouts, dropped connections, 5xx, 429 (default: %(default)s)",
+    )
+    net.add_argument(
+        "--backoff",
+        type=_positive_float,
+        default=d.backoff,
+        metavar="SECONDS",
+        help="first retry delay, doubled each time, with jitter (default: %(default)s)",
+    )
     net.add_argument(
         "--retry-after-cap",
         type=_positive_float,
         default=d.retry_after_cap,
         metavar="SECONDS",
-        help="longest Retry-After honoured; longer asks are reported rate_limited",
+        help="longest Retry-After honoured (default: %(default)s); longer: rate_limited",
     )
-    net.add_argument("--max-redirects", type=int, default=d.max_redirects)
+    net.add_argument(
+        "--max-redirects", type=int, default=d.max_redirects, help="(default: %(default)s)"
+    )
     net.add_argument(
         "--anchor-cap",
         type=int,
         default=d.anchor_cap,
         metavar="BYTES",
-        help="read at most this much of a page looking for an #anchor",
+        help="read at most this much of a page looking for an #anchor (default: %(default)s)",
     )
-    net.add_argument("--doi-api", default=DEFAULT_DOI_API, metavar="URL", help="handle API base")
+    net.add_argument(
+        "--doi-api",
+        default=DEFAULT_DOI_API,
+        metavar="URL",
+        help="handle API base (default: %(default)s)",
+    )
 
     cache = parser.add_argument_group("cache")
     cache.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
@@ -387,10 +415,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-check anything checked longer ago than this (e.g. 12h)",
     )
     cache.add_argument(
-        "--success-ttl", type=_duration, default=DEFAULT_SUCCESS_TTL, metavar="DURATION"
+        "--success-ttl",
+        type=_duration,
+        default=DEFAULT_SUCCESS_TTL,
+        metavar="DURATION",
+        help="keep ok/redirected this long, spread by ±10%% (default: 7d)",
     )
     cache.add_argument(
-        "--failure-ttl", type=_duration, default=DEFAULT_FAILURE_TTL, metavar="DURATION"
+        "--failure-ttl",
+        type=_duration,
+        default=DEFAULT_FAILURE_TTL,
+        metavar="DURATION",
+        help="keep broken/blocked this long, spread by ±10%% (default: 1d)",
     )
     return parser
 

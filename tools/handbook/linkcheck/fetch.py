@@ -28,12 +28,15 @@ How a link is checked:
   port) a limit and a minimum interval between request starts.  A 429 (or
   503) with ``Retry-After`` (seconds or an HTTP date) pauses the whole host
   for that long, up to ``retry_after_cap``; longer asks give up at once.
+  Follow-ups (GET after HEAD, redirect hops, retries) go before first
+  requests (:class:`PrioritySlots`), so a started check finishes promptly.
 * Time: ``ClientTimeout(total=...)`` bounds each request including its body,
   with ``asyncio.timeout`` around it as a second guard (a body that drips a
   byte a second is cut off), and one overall ``deadline`` after which what
-  is left is reported ``unchecked``: the run never hangs.  Time-outs,
-  dropped connections and 5xx are retried ``retries`` times with
-  exponential backoff and jitter.
+  is left is reported ``unchecked``: the run never hangs (look-ups run in
+  daemon threads, see :class:`~handbook.linkcheck.resolver.SystemResolver`).
+  Time-outs, connections dropped mid-answer and 5xx are retried ``retries``
+  times with exponential backoff and jitter; a refused connection is not.
 * DOIs: ``GET {doi_api}{doi}`` on the handle API (JSON ``responseCode`` 1 =
   registered, 100 = not found), never the publisher's page.
 * No network: when every look-up and connection failed and no server
@@ -60,11 +63,10 @@ import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
-from multidict import CIMultiDictProxy
 from yarl import URL
 
 from handbook.linkcheck import verdicts as v
@@ -78,6 +80,9 @@ from handbook.linkcheck.resolver import (
 )
 from handbook.linkcheck.settings import DoiJob, Settings, UrlJob
 from handbook.linkcheck.verdicts import Hop, Result, Verdict
+
+if TYPE_CHECKING:
+    from multidict import CIMultiDictProxy
 
 
 @dataclass
@@ -740,7 +745,7 @@ class Checker:
                     f"cannot connect: {_describe_exception(exc.os_error)}",
                     network_failure=True,
                 ),
-                True,
+                False,  # refused or unreachable: asking again at once will not help
             )
         if isinstance(exc, aiohttp.InvalidURL):
             return v.broken("LINKURL", f"malformed URL: {_describe_exception(exc)}"), False

@@ -15,6 +15,7 @@ import ipaddress
 import socket
 import threading
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from aiohttp.abc import AbstractResolver, ResolveResult
 
@@ -174,9 +175,9 @@ class SystemResolver(AbstractResolver):
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[list[tuple[object, ...]]] = loop.create_future()
+        future: asyncio.Future[list[Any]] = loop.create_future()
 
-        def deliver(infos: list[tuple[object, ...]] | None, error: BaseException | None) -> None:
+        def deliver(infos: list[Any] | None, error: BaseException | None) -> None:
             if future.done():
                 return
             if error is not None:
@@ -190,7 +191,7 @@ class SystemResolver(AbstractResolver):
                     host, port, family, socket.SOCK_STREAM, 0, socket.AI_ADDRCONFIG
                 )
             except BaseException as exc:  # handed over to the loop, raised there
-                outcome: tuple[list[tuple[object, ...]] | None, BaseException | None] = (None, exc)
+                outcome: tuple[list[Any] | None, BaseException | None] = (None, exc)
             else:
                 outcome = (list(infos), None)
             # RuntimeError: the loop is closed, nobody is waiting any more.
@@ -204,14 +205,13 @@ class SystemResolver(AbstractResolver):
             if fam not in (socket.AF_INET, socket.AF_INET6):
                 continue
             addr = address  # (host, port) or (host, port, flowinfo, scope_id)
-            assert isinstance(addr, tuple)
             results.append(
                 ResolveResult(
                     hostname=host,
                     host=str(addr[0]),
                     port=int(addr[1]),
-                    family=int(fam),  # type: ignore[arg-type]
-                    proto=int(proto),  # type: ignore[arg-type]
+                    family=int(fam),
+                    proto=int(proto),
                     flags=socket.AI_NUMERICHOST | socket.AI_NUMERICSERV,
                 )
             )
