@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The ``handbook`` package is installed editable into .venv; this line only
 # helps a build run from an interpreter that does not have it installed.
 sys.path.insert(0, str(ROOT / "tools"))
+import handbook  # noqa: E402
 
 # -- Where the handbook lives ------------------------------------------------
 # The one place that names the repository and the published site.  Forks and
@@ -33,6 +34,8 @@ project = "The ML Engineer's Handbook"
 author = "The ML Engineer's Handbook authors"
 copyright = "2026, The ML Engineer's Handbook authors (prose CC BY 4.0, code MIT)"
 language = "en"
+# The edition: the handbook package's version (EPUB readers show it).
+version = release = handbook.__version__
 
 # -- General configuration ---------------------------------------------------
 # https://www.sphinx-doc.org/en/master/usage/configuration.html#general-configuration
@@ -49,6 +52,10 @@ extensions = [
     "handbook.sphinxext.a11y",
     "handbook.sphinxext.readinglist",
     "handbook.sphinxext.fastnav",
+    "handbook.sphinxext.incremental",
+    "handbook.sphinxext.seo",  # social tags, robots.txt, feedback links
+    "handbook.sphinxext.assets",  # light pages: inline icons, one stylesheet, deferred scripts
+    "handbook.sphinxext.epub",  # the EPUB's table of contents in reading order
 ]
 exclude_patterns = ["_build", "_templates", "_glossary", "Thumbs.db", ".DS_Store"]
 templates_path = ["_templates"]
@@ -85,6 +92,7 @@ html_logo = "_static/logo.svg"
 html_favicon = "_static/favicon.svg"
 html_static_path = ["_static"]
 html_css_files = ["handbook.css"]
+html_js_files = ["handbook.js"]  # fixes for the theme's sidebar toggles
 html_last_updated_fmt = "%Y-%m-%d"  # replaced per page by front matter `last_reviewed`
 html_copy_source = False  # readers get pages, not Markdown sources
 # The theme reads the colour mode from the template context, not theme options.
@@ -97,12 +105,16 @@ html_theme_options = {
     "path_to_docs": "docs",
     "use_repository_button": True,
     "use_edit_page_button": True,
-    "use_issues_button": True,
+    # The theme's issue button opens a blank issue, which the repository turns
+    # off; every page links the content-correction form instead.
+    "use_issues_button": False,
     "use_download_button": False,
     "home_page_in_toc": True,
     "show_toc_level": 2,
     "navigation_with_keys": False,
     "logo": {"alt_text": "The ML Engineer's Handbook — home"},
+    # "Suggest an edit" and "Report a problem" (handbook.sphinxext.seo)
+    "article_footer_items": ["handbook-feedback.html"],
 }
 
 # -- Social cards and search engines -----------------------------------------
@@ -130,3 +142,34 @@ epub_title = project
 epub_author = author
 epub_publisher = author
 epub_show_urls = "no"
+epub_identifier = html_baseurl  # a unique, stable identifier for the book
+epub_scheme = "URL"
+epub_uid = "handbook-id"  # the XML id of that identifier
+epub_description = (
+    "What a machine-learning engineer must be good at, as software engineer, "
+    "product manager and data scientist."
+)
+# The root toctrees are hidden (the sidebar shows them): the e-reader's table
+# of contents must include them.
+epub_tocscope = "includehidden"
+
+# -- Stock baseline (benchmarks/reader.py) -----------------------------------
+# HANDBOOK_STOCK=1 builds the same sources as a stock sphinx-book-theme site:
+# without our presentation extensions, templates, CSS and post-processing.
+# Only the reader benchmark sets it, to measure what they are worth.
+HANDBOOK_PRESENTATION = [
+    "handbook.sphinxext.frontmatter",
+    "handbook.sphinxext.a11y",
+    "handbook.sphinxext.seo",
+    "handbook.sphinxext.assets",
+]
+if os.environ.get("HANDBOOK_STOCK") == "1":
+    extensions = [e for e in extensions if e not in HANDBOOK_PRESENTATION]
+    templates_path = []
+    html_css_files = []
+    html_js_files = []
+    html_context = {}
+    html_theme_options = {
+        **{k: v for k, v in html_theme_options.items() if k != "article_footer_items"},
+        "use_issues_button": True,
+    }

@@ -155,7 +155,8 @@ def test_github_annotations(tmp_path: Path) -> None:
     urls = write_urls(tmp_path, "http://[::1")
     run = run_linkcheck([str(urls), "--format", "github"], tmp_path=tmp_path)
     assert run.lines == [
-        f"::error file={str(urls).replace(':', '%3A')},line=1::LINKURL http://[::1: "
+        f"::error file={str(urls).replace(':', '%3A')},line=1,title=Broken link::"
+        "LINKURL http://[::1: "
         "malformed URL: Invalid IPv6 URL"
     ]
 

@@ -65,7 +65,7 @@ def test_landing_page_links_the_three_parts(built_site):
 
 def test_404_page_uses_absolute_links_under_the_site_prefix(built_site):
     soup = _soup(built_site, "404")
-    assert soup.select_one("h1").get_text(strip=True) == "Page not found"
+    assert soup.select_one("article h1").get_text(strip=True) == "Page not found"
     stylesheets = [link["href"] for link in soup.select('link[rel="stylesheet"]')]
     assert stylesheets
     assert all(href.startswith("/handbook/_static/") for href in stylesheets), stylesheets
@@ -114,8 +114,14 @@ def test_logo_and_favicon_are_our_own_svgs(built_site):
 
 
 def test_glossary_terms_are_defined(built_site):
-    terms = [dt.get_text(" ", strip=True) for dt in _soup(built_site, "glossary").select("dl.glossary dt")]
-    assert "Baseline" in terms
+    soup = _soup(built_site, "glossary")
+    for permalink in soup.select("dl.glossary dt a.headerlink"):
+        permalink.decompose()
+    terms = [dt.get_text(" ", strip=True) for dt in soup.select("dl.glossary dt")]
+    assert len(terms) >= 60
+    assert len(set(terms)) == len(terms)
+    for term in ("Baseline", "Training/serving skew", "Sample-ratio mismatch", "Human in the loop"):
+        assert term in terms
 
 
 def test_every_published_page_still_resolves(built_site):

@@ -5,24 +5,31 @@ Usage::
     handbook linkcheck                       # the handbook: doctrees + references.bib
     handbook linkcheck docs/swe/testing.md references.bib urls.txt
     handbook linkcheck --format json --output linkcheck.json
+    handbook linkcheck --format markdown --output report.md   # for the pinned issue
+    handbook linkcheck --changed-since origin/main --format github  # a pull request
     handbook linkcheck --allow 127.0.0.1:8000 local-urls.txt
-    handbook linkcheck --offline             # extraction and offline checks only
+    handbook linkcheck --offline             # no request: syntax, identifiers, internal targets
 
 Exit status: 0 clean, 1 when a link's verdict is in ``--fail-on`` (default
-``broken,unsafe``), 2 when the input cannot be used.
+``broken,unsafe``), 2 when the input or the settings cannot be used.
 
-The pipeline (:func:`run`): extract links (:mod:`.extract`), judge what needs
-no network (syntax, ISBN check digits, ``--ignore``, addresses that are
-literals, in :func:`plan`), take fresh verdicts from the cache
-(:mod:`.cache`), check the rest (:mod:`.fetch`, behind :mod:`.guard`), store
-the new verdicts and report (:mod:`.report`).  When everything is in the
-cache no HTTP session is even created.
+The pipeline (:func:`check`): extract links (:mod:`.extract`, or only the
+changed ones, :mod:`.changes`), judge what needs no network (syntax, ISBN
+check digits, internal targets, ignore rules, addresses that are literals,
+in :func:`plan`), take fresh verdicts from the cache (:mod:`.cache`), check
+the rest (:mod:`.fetch`, behind :mod:`.guard`), store the new verdicts and
+report (:mod:`.report`).  When everything is in the cache no HTTP session is
+even created, and neither aiohttp nor asyncio is imported: a warm run is
+mostly interpreter start-up.
+
+Settings come from ``[tool.handbook.linkcheck]`` in the project's
+pyproject.toml (:mod:`.config`): ignore rules with their reasons, accepted
+statuses, per-host politeness and headers.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import random
 import re
 import sys
@@ -32,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from handbook.findings import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNUSABLE, Finding, print_github
+from handbook.findings import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNUSABLE, Finding
 from handbook.linkcheck import verdicts as v
 from handbook.linkcheck.cache import (
     DEFAULT_FAILURE_TTL,
@@ -40,9 +47,9 @@ from handbook.linkcheck.cache import (
     Cache,
     parse_duration,
 )
+from handbook.linkcheck.config import ConfigError, IgnoreRule, ProjectConfig, load_config
 from handbook.linkcheck.extract import (
     Extraction,
-    Kind,
     Occurrence,
     UnusableInputError,
     default_inputs,
@@ -66,9 +73,12 @@ from handbook.linkcheck.identifiers import (
 )
 from handbook.linkcheck.report import (
     Record,
+    RecordKind,
     document,
     dump_json,
     findings,
+    github_annotations,
+    markdown_report,
     print_summary,
     progress_bar,
     write_atomically,
@@ -94,21 +104,40 @@ def _root() -> Path:
 class Planned:
     """A record-to-be: what it is, how it is checked, where it occurs."""
 
-    kind: Kind
+    kind: RecordKind
     url: str
     occurrences: list[Occurrence] = field(default_factory=list)
     result: Result | None = None  # decided offline
     job: UrlJob | DoiJob | None = None  # to check over the network
 
 
+#: The reason given to a ``--ignore REGEX`` from the command line.
+COMMAND_LINE_REASON = "--ignore on the command line"
+
+
+def _rule(pattern: re.Pattern[str] | IgnoreRule) -> IgnoreRule:
+    return pattern if isinstance(pattern, IgnoreRule) else IgnoreRule(pattern, COMMAND_LINE_REASON)
+
+
 def plan(
     extraction: Extraction,
     guard: Guard,
     *,
-    ignore: Sequence[re.Pattern[str]] = (),
+    ignore: Sequence[re.Pattern[str] | IgnoreRule] = (),
 ) -> dict[str, Planned]:
     """Group links by what is checked (one request per URL) and judge the offline ones."""
     planned: dict[str, Planned] = {}
+    for ref in extraction.internal:
+        key = f"internal:{ref.text}:{ref.missing or ''}"
+        item = planned.get(key)
+        if item is None:
+            item = planned[key] = Planned("internal", ref.text)
+            item.result = (
+                v.broken("LINKTARGET", f"{ref.missing}")
+                if ref.missing
+                else v.ok("the target exists")
+            )
+        item.occurrences.append(ref.occurrence)
     for link in extraction.links:
         text = link.text
         if link.kind == "isbn":
@@ -153,9 +182,14 @@ def plan(
                     else:
                         item.job = UrlJob(key, url)
         item.occurrences.append(link.occurrence)
+    rules = [_rule(rule) for rule in ignore]
     for item in planned.values():
-        if any(pattern.search(item.url) for pattern in ignore):
-            item.result, item.job = v.ignored(), None
+        if item.kind == "internal":
+            continue
+        for rule in rules:
+            if rule.matches(item.url):
+                item.result, item.job = v.ignored(f"ignored: {rule.reason}"), None
+                break
     return planned
 
 
@@ -180,7 +214,7 @@ def check(
     guard: Guard,
     *,
     cache: Cache | None,
-    ignore: Sequence[re.Pattern[str]] = (),
+    ignore: Sequence[re.Pattern[str] | IgnoreRule] = (),
     resolver: AbstractResolver | None = None,
     progress_stream: TextIO | None = None,
     rng: random.Random | None = None,
@@ -209,7 +243,9 @@ def check(
             planned[key].job = None
         jobs = {}
     if jobs:
-        from handbook.linkcheck.fetch import Checker  # aiohttp: only when fetching
+        import asyncio  # only when fetching, like aiohttp
+
+        from handbook.linkcheck.fetch import Checker
 
         stream = progress_stream if progress_stream is not None else sys.stderr
         with progress_bar(len(jobs), stream, enabled=progress_stream is not None) as advance:
@@ -294,7 +330,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("paths", nargs="*", type=Path, help=".md pages, .bib files, .txt URL lists")
     out = parser.add_argument_group("output")
-    out.add_argument("--format", choices=("text", "json", "github"), default="text")
+    out.add_argument(
+        "--format",
+        choices=("text", "json", "github", "markdown"),
+        default="text",
+        help="text: path:line: CODE message; json: every record; github: Actions annotations; "
+        "markdown: a report for a pull-request comment or the pinned issue (default: text)",
+    )
     out.add_argument("--output", type=Path, help="write the report here (atomically), not stdout")
     out.add_argument(
         "--fail-on",
@@ -327,9 +369,22 @@ def build_parser() -> argparse.ArgumentParser:
     sel.add_argument("--doctrees", type=Path, help="take links from these doctrees (no build)")
     sel.add_argument("--root", type=Path, help="the project root (default: this repository)")
     sel.add_argument(
+        "--config",
+        type=Path,
+        metavar="PYPROJECT",
+        help="read [tool.handbook.linkcheck] from this file (default: ROOT/pyproject.toml)",
+    )
+    sel.add_argument(
         "--offline",
         action="store_true",
-        help="send nothing: only offline checks; network links are reported unchecked",
+        help="send nothing: check syntax, identifiers (DOI syntax, ISBN check digits) and "
+        "internal targets; links that need the network are reported unchecked",
+    )
+    sel.add_argument(
+        "--changed-since",
+        metavar="REF",
+        help="only the links added or changed since git REF (its merge base with HEAD, "
+        "against the working tree), where they occur; e.g. origin/main on a pull request",
     )
 
     net = parser.add_argument_group("network")
@@ -431,9 +486,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
+def settings_from(args: argparse.Namespace, config: ProjectConfig | None = None) -> Settings:
     base = args.doi_api if args.doi_api.endswith("/") else args.doi_api + "/"
+    project = config or ProjectConfig()
     return Settings(
+        accept=project.accept,
+        hosts=project.hosts,
         concurrency=max(1, args.concurrency),
         per_host=max(1, args.per_host),
         host_interval=args.host_interval,
@@ -471,8 +529,22 @@ def main(
     def log(message: str) -> None:
         print(f"linkcheck: {message}", file=err)
 
+    config_path = args.config or root / "pyproject.toml"
     try:
-        if args.paths:
+        config = load_config(config_path, display=_shown(config_path))
+    except ConfigError as exc:
+        print(exc, file=err)
+        return EXIT_UNUSABLE
+    if args.changed_since is not None and (args.paths or args.doctrees):
+        print("handbook linkcheck: --changed-since takes no PATHS and no --doctrees", file=err)
+        return EXIT_UNUSABLE
+
+    try:
+        if args.changed_since is not None:
+            from handbook.linkcheck.changes import changed_links
+
+            extraction = changed_links(root, args.changed_since)
+        elif args.paths:
             extraction = from_paths(args.paths, root=root)
         else:
             extraction = default_inputs(root, doctrees=args.doctrees, log=log)
@@ -498,10 +570,10 @@ def main(
     try:
         outcome = check(
             extraction,
-            settings_from(args),
+            settings_from(args, config),
             Guard(args.allow),
             cache=cache,
-            ignore=args.ignore,
+            ignore=[*config.ignore, *args.ignore],
             resolver=resolver,
             progress_stream=None if args.no_progress else err,
             rng=rng,
@@ -526,7 +598,24 @@ def main(
             )
         )
     elif args.format == "github":
-        text = _capture(lambda stream: print_github(problem_lines, stream))
+        text = github_annotations(
+            outcome.records,
+            outcome.problems,
+            fail_on=args.fail_on,
+            no_network=outcome.no_network,
+        )
+    elif args.format == "markdown":
+        scope = None
+        if args.changed_since is not None:
+            scope = f"added or changed since {args.changed_since}"
+        text = markdown_report(
+            outcome.records,
+            outcome.problems,
+            fail_on=args.fail_on,
+            no_network=outcome.no_network,
+            now=clock(),
+            scope=scope,
+        )
     else:
         text = "".join(f"{line}\n" for line in sorted(problem_lines))
     if args.output is not None:
@@ -547,12 +636,12 @@ def main(
     return EXIT_FINDINGS if failed else EXIT_CLEAN
 
 
-def _capture(write: Callable[[TextIO], None]) -> str:
-    import io
-
-    buffer = io.StringIO()
-    write(buffer)
-    return buffer.getvalue()
+def _shown(path: Path) -> str:
+    """A path as the user would write it: relative to the working directory if inside."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError):
+        return path.as_posix()
 
 
 if __name__ == "__main__":

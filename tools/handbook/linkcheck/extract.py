@@ -18,6 +18,14 @@ included), ``.bib`` files, or ``.txt`` files with one URL, ``doi:`` or
 
 A link to ``https://doi.org/10...`` is a DOI: it is checked through the
 handle API, like a ``doi`` field.
+
+Internal targets (:class:`InternalLink`) are collected too and judged here,
+with no request: in doctrees every ``{doc}`` (the page exists), ``{ref}``
+(the label exists), ``{term}`` (the glossary has the term) and ``{cite}``
+(``references.bib`` has the key); in a MyST page every ``{doc}`` and every
+relative link to a file (the file exists).  The strict build already
+refuses broken ones; these checks let ``--offline`` and ``--changed-since``
+say so without a build.
 """
 
 from __future__ import annotations
@@ -25,11 +33,13 @@ from __future__ import annotations
 import ast
 import os
 import pickle
+import posixpath
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import unquote
 
 from handbook.findings import Finding
 from handbook.linkcheck.identifiers import DOI_URL_RE
@@ -87,16 +97,33 @@ class Link:
     occurrence: Occurrence
 
 
+@dataclass(frozen=True)
+class InternalLink:
+    """A reference to something inside the handbook, already judged.
+
+    ``text`` is the reference as written (``{doc}`/swe/testing```,
+    ``../figures/a.svg``); ``missing`` says what is missing, or is None when
+    the target exists.
+    """
+
+    text: str
+    occurrence: Occurrence
+    missing: str | None = None
+
+
 @dataclass
 class Extraction:
-    """What extraction found: links, and findings about unusable parts of inputs."""
+    """What extraction found: links, internal references, and findings about
+    unusable parts of inputs."""
 
     links: list[Link] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)
+    internal: list[InternalLink] = field(default_factory=list)
 
     def extend(self, other: Extraction) -> None:
         self.links.extend(other.links)
         self.problems.extend(other.problems)
+        self.internal.extend(other.internal)
 
 
 def kind_of(text: str) -> Kind | None:
@@ -172,12 +199,72 @@ class _SourceLines:
         return line
 
 
-def from_doctrees(doctrees: Path, root: Path | None = None) -> Extraction:
-    """Every http(s) ``nodes.reference`` in the pickled doctrees under ``doctrees``."""
+#: Labels Sphinx defines on every project.
+_BUILTIN_LABELS = frozenset({"genindex", "modindex", "search", "py-modindex"})
+
+
+@dataclass
+class _Targets:
+    """What internal references may point to, gathered from every doctree."""
+
+    docs: set[str] = field(default_factory=set)
+    labels: set[str] = field(default_factory=lambda: set(_BUILTIN_LABELS))
+    terms: set[str] = field(default_factory=set)
+    cite_keys: set[str] | None = None  # None: no bibliography to check against
+
+
+@dataclass
+class _PendingRef:
+    role: str
+    target: str
+    refdoc: str
+    occurrence: Occurrence
+
+
+def _term_key(text: str) -> str:
+    """A glossary term as Sphinx matches it: case and spacing ignored, and the
+    typographic quotes smartquotes put into the glossary taken as plain ones."""
+    plain = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
+    return " ".join(plain.replace("\u201d", '"').lower().split())
+
+
+def _judge_ref(ref: _PendingRef, targets: _Targets) -> InternalLink:
+    role, target = ref.role, ref.target
+    text = f"{{{role}}}`{target}`"
+    missing: str | None = None
+    if role == "doc":
+        name = target.removesuffix(".md")
+        if name.startswith("/"):
+            docname = name.lstrip("/")
+        else:
+            docname = posixpath.normpath(posixpath.join(posixpath.dirname(ref.refdoc), name))
+        if docname not in targets.docs:
+            missing = f"no page {docname!r} in the handbook"
+    elif role == "ref":
+        if target.lower() not in targets.labels:
+            missing = f"no label {target!r} in the handbook"
+    elif role == "term":
+        if _term_key(target) not in targets.terms:
+            missing = f"no glossary term {target!r}"
+    elif role.startswith("cite") and targets.cite_keys is not None:
+        unknown = [key for key in target.split(",") if key.strip() not in targets.cite_keys]
+        if unknown:
+            missing = f"no entry {', '.join(unknown)!r} in references.bib"
+    return InternalLink(text, ref.occurrence, missing)
+
+
+def from_doctrees(
+    doctrees: Path, root: Path | None = None, *, cite_keys: set[str] | None = None
+) -> Extraction:
+    """Every http(s) ``nodes.reference`` in the pickled doctrees under ``doctrees``,
+    and every internal reference (``{doc}``, ``{ref}``, ``{term}``, ``{cite}``)
+    judged against what the doctrees (and ``cite_keys``) define."""
     from docutils import nodes
 
     found = Extraction()
     sources = _SourceLines()
+    targets = _Targets(cite_keys=cite_keys)
+    pending: list[_PendingRef] = []
     for path in sorted(doctrees.rglob("*.doctree")):
         try:
             with path.open("rb") as stream:
@@ -188,7 +275,26 @@ def from_doctrees(doctrees: Path, root: Path | None = None) -> Extraction:
                 Finding(display_path(path, root), 1, INPUT_CODE, f"cannot read doctree: {exc}")
             )
             continue
+        docname = path.relative_to(doctrees).with_suffix("").as_posix()
+        targets.docs.add(docname)
         doc_source = document.get("source") if hasattr(document, "get") else None
+        nameids = getattr(document, "nameids", None) or {}
+        targets.labels.update(str(name).lower() for name in nameids)
+        for term in document.findall(nodes.term):
+            targets.terms.add(_term_key(term.astext()))
+        for node in document.findall(nodes.Element):
+            if node.tagname != "pending_xref":
+                continue
+            domain, reftype = node.get("refdomain"), node.get("reftype")
+            role = reftype if domain == "std" else f"{domain}:{reftype}"
+            if role not in ("doc", "ref", "term") and domain != "cite":
+                continue
+            source, line = _node_position(node)
+            where = Occurrence(
+                display_path(Path(source or doc_source or str(path)), root), line or 1
+            )
+            target = str(node.get("reftarget", ""))
+            pending.append(_PendingRef(role, target, str(node.get("refdoc") or docname), where))
         for ref in document.findall(nodes.reference):
             uri = ref.get("refuri")
             if not isinstance(uri, str) or kind_of(uri) is None:
@@ -202,6 +308,7 @@ def from_doctrees(doctrees: Path, root: Path | None = None) -> Extraction:
             found.links.append(
                 Link(uri, kind_of(uri) or "url", Occurrence(display_path(Path(source), root), line))
             )
+    found.internal.extend(_judge_ref(ref, targets) for ref in pending)
     return found
 
 
@@ -293,9 +400,11 @@ def default_inputs(
                 )
     if not any(doctrees.rglob("*.doctree")):
         raise UnusableInputError(f"{display_path(doctrees, root)}: no Sphinx doctrees")
-    found = from_doctrees(doctrees, root)
-    if bib.is_file():
-        found.extend(from_bib(bib, display_path(bib, root)))
+    bib_links = from_bib(bib, display_path(bib, root)) if bib.is_file() else None
+    keys = bib_keys(bib) if bib.is_file() else None
+    found = from_doctrees(doctrees, root, cite_keys=keys)
+    if bib_links is not None:
+        found.extend(bib_links)
     return found
 
 
@@ -346,12 +455,48 @@ def _directive_body(content: str) -> tuple[str, int]:
     return "\n".join(lines[skip:]), skip
 
 
+def _docs_root(folder: Path) -> Path | None:
+    """The Sphinx source directory above ``folder`` (where ``conf.py`` is)."""
+    for candidate in (folder, *folder.parents):
+        if (candidate / "conf.py").is_file():
+            return candidate
+    return None
+
+
+_PAGE_SUFFIXES = (".md", ".rst", ".ipynb")
+
+
 class _MarkdownWalker:
-    def __init__(self, extensions: Sequence[str], root: Path | None) -> None:
+    def __init__(
+        self, extensions: Sequence[str], root: Path | None, *, follow_includes: bool = True
+    ) -> None:
         self.md = _markdown_parser(extensions)
         self.root = root
+        self.follow_includes = follow_includes
         self.found = Extraction()
         self._seen: set[Path] = set()
+
+    def _relative(self, href: str, folder: Path, where: Occurrence) -> None:
+        """A link to a file beside the page: it must exist."""
+        target = href.split("#", 1)[0].split("?", 1)[0]
+        if not target:
+            return  # #anchor on the same page: the strict build checks headings
+        path = (folder / unquote(target)).resolve()
+        missing = None if path.exists() else f"no file {display_path(path, self.root)}"
+        self.found.internal.append(InternalLink(href, where, missing))
+
+    def _doc_role(self, target: str, folder: Path, where: Occurrence) -> None:
+        """``{doc}`target``` (or ``{doc}`title <target>```): the page must exist."""
+        if target.endswith(">") and "<" in target:
+            target = target[target.rindex("<") + 1 : -1]
+        docs = _docs_root(folder)
+        if docs is None:
+            return
+        name = target.removesuffix(".md")
+        base = docs / name.lstrip("/") if name.startswith("/") else folder / name
+        exists = any(base.with_name(base.name + ext).is_file() for ext in _PAGE_SUFFIXES)
+        missing = None if exists else f"no page {display_path(base, self.root)}.md"
+        self.found.internal.append(InternalLink(f"{{doc}}`{target}`", where, missing))
 
     def file(self, path: Path, display: str | None = None, depth: int = 0) -> None:
         resolved = path.resolve()
@@ -375,7 +520,8 @@ class _MarkdownWalker:
                 name = token.info.strip()[1:].split("}", 1)[0].strip()
                 argument = token.info.strip().split("}", 1)[-1].strip()
                 if name == "include" and argument.endswith(".md"):
-                    self.file(folder / argument, None, depth + 1)
+                    if self.follow_includes:
+                        self.file(folder / argument, None, depth + 1)
                 elif name not in _LITERAL_DIRECTIVES:
                     body, skipped = _directive_body(token.content)
                     self.text(body, shown, folder, offset=offset + first + 1 + skipped, depth=depth)
@@ -383,14 +529,27 @@ class _MarkdownWalker:
                 continue
             breaks = 0
             for child in token.children:
+                line = offset + first + 1 + breaks
                 if child.type in ("softbreak", "hardbreak"):
                     breaks += 1
                 elif child.type == "link_open":
                     href = str(child.attrs.get("href", ""))
                     kind = kind_of(href)
                     if kind is not None:
-                        line = offset + first + 1 + breaks
                         self.found.links.append(Link(href, kind, Occurrence(shown, line)))
+                    elif _is_relative(href):
+                        self._relative(href, folder, Occurrence(shown, line))
+                elif child.type == "myst_role" and child.meta.get("name") == "doc":
+                    self._doc_role(child.content.strip(), folder, Occurrence(shown, line))
+
+
+def _is_relative(href: str) -> bool:
+    """A link to a file beside the page: no scheme, not a bare #anchor, not //host."""
+    text = href.strip()
+    if not text or text.startswith(("#", "/", "\\")):
+        return False
+    scheme = text.split(":", 1)[0] if ":" in text else ""
+    return not (scheme and all(ch.isalnum() or ch in "+-." for ch in scheme))
 
 
 def from_markdown(
@@ -404,6 +563,25 @@ def from_markdown(
     exts = extensions if extensions is not None else myst_extensions(_find_conf(path))
     walker = _MarkdownWalker(exts, root)
     walker.file(path, display)
+    return walker.found
+
+
+def from_markdown_text(
+    text: str,
+    display: str,
+    folder: Path,
+    *,
+    root: Path | None = None,
+    extensions: Sequence[str] | None = None,
+) -> Extraction:
+    """The links of one MyST page given as text (e.g. an old version from git).
+
+    ``folder`` is where the page lives (relative links are judged from there);
+    ``{include}`` directives are not followed: each file is its own.
+    """
+    exts = extensions if extensions is not None else myst_extensions(_find_conf(folder / "x"))
+    walker = _MarkdownWalker(exts, root, follow_includes=False)
+    walker.text(text, display, folder, offset=0, depth=0)
     return walker.found
 
 
@@ -423,15 +601,36 @@ def _find_conf(path: Path) -> Path | None:
 BIB_FIELDS: dict[str, Kind] = {"url": "url", "doi": "doi", "isbn": "isbn"}
 
 
+def bib_keys(path: Path) -> set[str] | None:
+    """The entry keys of a ``.bib`` file; None when it cannot be read or parsed cleanly."""
+    from handbook.bib.parse import UnusableInput, parse_file
+
+    try:
+        bib = parse_file(path)
+    except UnusableInput:
+        return None
+    if bib.errors:
+        return None  # the bib check reports it; do not call every citation missing
+    return {entry.key for entry in bib.entries if entry.key}
+
+
 def from_bib(path: Path, display: str | None = None) -> Extraction:
     """``url``, ``doi`` and ``isbn`` fields, with entry key and field line."""
-    from handbook.bib.parse import UnusableInput, parse_file
+    from handbook.bib.parse import UnusableInput, read_source
 
     shown = display if display is not None else path.as_posix()
     try:
-        bib = parse_file(path, shown)
+        text = read_source(path, shown)
     except UnusableInput as exc:
         raise UnusableInputError(str(exc)) from exc
+    return from_bib_text(text, shown)
+
+
+def from_bib_text(text: str, shown: str) -> Extraction:
+    """:func:`from_bib` for the text of a ``.bib`` file (e.g. an old version from git)."""
+    from handbook.bib.parse import parse_text
+
+    bib = parse_text(text, shown)
     found = Extraction()
     for problem in bib.errors:
         found.problems.append(

@@ -506,6 +506,11 @@ class Checker:
                 current = target
                 continue
             result = v.from_status(reply.status, bot_wall=bot_wall(reply.status, reply.headers))
+            if result.verdict is not Verdict.OK and self._accepted(current, reply.status):
+                result = v.ok(
+                    f"{reply.status} {v.reason_phrase(reply.status)} (accepted by the settings)",
+                    status=reply.status,
+                )
             return reply, self._with_hops(result, hops, url)
         too_many = v.error("LINKLOOP", f"more than {self.settings.max_redirects} redirects")
         return None, self._with_hops(too_many, hops, url)
@@ -553,11 +558,27 @@ class Checker:
             return await self._request("GET", url, set(), priority=0)
         return reply
 
+    def _accepted(self, url: URL, status: int) -> bool:
+        """Whether the settings accept ``status`` as ok (for every host or this one)."""
+        if status in self.settings.accept:
+            return True
+        override = self.settings.host(url.host, url.port)
+        return override is not None and status in override.accept
+
     def _gate(self, url: URL) -> HostGate:
         key = f"{url.host}:{url.port}"
         gate = self._gates.get(key)
         if gate is None:
-            gate = self._gates[key] = HostGate(self.settings.per_host, self.settings.host_interval)
+            settings = self.settings
+            override = settings.host(url.host, url.port)
+            limit = settings.per_host
+            interval = settings.host_interval
+            if override is not None:
+                if override.concurrency is not None:
+                    limit = override.concurrency
+                if override.interval is not None:
+                    interval = override.interval
+            gate = self._gates[key] = HostGate(limit, interval)
         return gate
 
     def _remaining(self) -> float:
@@ -641,12 +662,14 @@ class Checker:
         timeout = aiohttp.ClientTimeout(
             total=settings.timeout, sock_read=settings.timeout, ceil_threshold=3600
         )
+        override = settings.host(url.host, url.port)
+        headers = dict(override.headers) if override is not None and override.headers else None
         self.requests += 1
         # ClientTimeout(total=...) bounds the request and the body reads; the
         # asyncio timeout is the second guard, for whatever slips past it.
         async with asyncio.timeout(settings.timeout * 1.25 + 0.1):
             async with self._session.request(
-                method, url, allow_redirects=False, timeout=timeout
+                method, url, allow_redirects=False, timeout=timeout, headers=headers
             ) as resp:
                 self._responses += 1
                 reply = _Reply(resp.status, resp.headers, url, resp.content_type or "")

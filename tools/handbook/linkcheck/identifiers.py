@@ -11,9 +11,6 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, unquote
 
-from stdnum import isbn as stdnum_isbn
-from stdnum.exceptions import InvalidChecksum, ValidationError
-
 from handbook.linkcheck.verdicts import Result, broken, ok
 
 #: ``10.`` + registrant code (digits, optionally dotted) + ``/`` + a suffix
@@ -84,11 +81,16 @@ def normalise_isbn(text: str) -> str:
 
 
 def isbn_key(text: str) -> str:
+    from stdnum import isbn as stdnum_isbn  # imported when there is an ISBN to read
+
     return "isbn:" + stdnum_isbn.compact(normalise_isbn(text)).upper()
 
 
 def check_isbn(text: str) -> Result:
     """Offline verdict for an ISBN: ok, or broken with ISBNSUM / ISBNSYNTAX."""
+    from stdnum import isbn as stdnum_isbn
+    from stdnum.exceptions import InvalidChecksum, ValidationError
+
     value = normalise_isbn(text)
     try:
         compact = stdnum_isbn.validate(value)

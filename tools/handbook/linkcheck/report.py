@@ -2,9 +2,23 @@
 
 Text (``--format text``, the default) prints one line per place a problem
 link occurs, sorted, as ``path:line: CODE message`` (codes: see
-:mod:`handbook.linkcheck.verdicts`); ``--format github`` prints the same as
-GitHub Actions annotations.  A summary table (counts per verdict) goes to
-stderr, and so does the progress bar, only when stderr is a terminal.
+:mod:`handbook.linkcheck.verdicts`).
+
+``--format github`` (:func:`github_annotations`) prints GitHub Actions
+workflow commands on the source line: ``::error`` for a verdict that fails
+the run (``--fail-on``), ``::warning`` for a link that could not be verified
+(blocked, rate limited, timeout, error, unchecked) and for input that could
+not be read, ``::notice`` for a permanent redirect, with the new address.
+
+``--format markdown`` (:func:`markdown_report`) is a report a person acts
+on, for a pull-request comment or the pinned "Broken links" issue: broken
+links first, grouped by page with line numbers; then permanent redirects with
+their replacements; then the links that could not be verified, apart.
+
+A summary goes to stderr: a table of counts per verdict (drawn with rich on a
+terminal, plain text otherwise, so that a run in a pipe does not import rich),
+the summary line (:func:`summary_line`) and the request count and time.  The
+progress bar is drawn only when stderr is a terminal.
 
 ``--format json`` writes one document (to stdout, or atomically to
 ``--output FILE``)::
@@ -21,8 +35,9 @@ stderr, and so does the progress bar, only when stderr is a terminal.
       ],
       "records": [                        # one per URL, DOI or ISBN, sorted by kind and url
         {
-          "kind": "url",                  # "url" | "doi" | "isbn"
-          "url": "http://example.com/a",  # as written; https://doi.org/<doi>; urn:isbn:<isbn>
+          "kind": "url",                  # "url" | "doi" | "isbn" | "internal"
+          "url": "http://example.com/a",  # as written; https://doi.org/<doi>; urn:isbn:<isbn>;
+                                          # {doc}`/swe/testing` for an internal reference
           "verdict": "redirected",        # ok redirected broken blocked rate_limited
                                           # timeout error ignored unsafe unchecked
           "code": "LINK301",              # null for ok
@@ -51,15 +66,23 @@ import json
 import os
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
-from handbook.findings import Finding
-from handbook.linkcheck.extract import Kind, Occurrence
+from handbook.findings import Finding, escape_github
+from handbook.linkcheck.extract import Occurrence
 from handbook.linkcheck.verdicts import QUIET, Result, Verdict
+
+#: What a record is: an external link, a DOI, an ISBN, or an internal reference.
+RecordKind = Literal["url", "doi", "isbn", "internal"]
+
+#: Verdicts that mean "we could not tell", listed apart from broken links.
+COULD_NOT_VERIFY: frozenset[Verdict] = frozenset(
+    {Verdict.BLOCKED, Verdict.RATE_LIMITED, Verdict.TIMEOUT, Verdict.ERROR, Verdict.UNCHECKED}
+)
 
 SCHEMA_VERSION = 1
 
@@ -115,7 +138,7 @@ JSON_SCHEMA: dict[str, Any] = {
                 ],
                 "additionalProperties": False,
                 "properties": {
-                    "kind": {"enum": ["url", "doi", "isbn"]},
+                    "kind": {"enum": ["url", "doi", "isbn", "internal"]},
                     "url": {"type": "string"},
                     "verdict": {"enum": [verdict.value for verdict in Verdict]},
                     "code": _NULLABLE_STRING,
@@ -162,7 +185,7 @@ JSON_SCHEMA: dict[str, Any] = {
 class Record:
     """One URL, DOI or ISBN, its verdict and every place it occurs."""
 
-    kind: Kind
+    kind: RecordKind
     url: str
     result: Result
     occurrences: list[Occurrence] = field(default_factory=list)
@@ -266,7 +289,254 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def dump_json(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    """The document with one record (or problem) a line: readable, and written by
+    json's C encoder (``indent=`` would switch to the slow pure-Python one)."""
+    lines = ["{"]
+    items = list(doc.items())
+    for index, (key, value) in enumerate(items):
+        comma = "," if index < len(items) - 1 else ""
+        name = json.dumps(key)
+        if isinstance(value, list) and value:
+            lines.append(f"  {name}: [")
+            rows = [json.dumps(item, ensure_ascii=False) for item in value]
+            lines += [f"    {row}," for row in rows[:-1]]
+            lines.append(f"    {rows[-1]}")
+            lines.append(f"  ]{comma}")
+        else:
+            lines.append(f"  {name}: {json.dumps(value, ensure_ascii=False)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _quiet_unchecked(record: Record, no_network: str | None) -> bool:
+    """An unchecked link that the single "no network" line already accounts for."""
+    r = record.result
+    return (
+        bool(no_network) and r.verdict is Verdict.UNCHECKED and r.message.endswith(no_network or "")
+    )
+
+
+# --------------------------------------------------------------------------
+# GitHub Actions annotations
+
+
+def _property(value: str) -> str:
+    return escape_github(value).replace(",", "%2C").replace(":", "%3A")
+
+
+def annotation_level(record: Record, fail_on: Iterable[Verdict]) -> str | None:
+    """``error``, ``warning``, ``notice`` or None (not annotated) for a record."""
+    verdict = record.verdict
+    if verdict in set(fail_on):
+        return "error"
+    if verdict in COULD_NOT_VERIFY:
+        return "warning"
+    if verdict is Verdict.REDIRECTED and record.result.suggestion:
+        return "notice"
+    return None
+
+
+_TITLES = {
+    "error": "Broken link",
+    "warning": "Link not verified",
+    "notice": "Link moved permanently",
+}
+
+
+def github_annotations(
+    records: Iterable[Record],
+    problems: Iterable[Finding] = (),
+    *,
+    fail_on: Iterable[Verdict],
+    no_network: str | None = None,
+) -> str:
+    """GitHub Actions workflow commands, one per place a link needs attention.
+
+    ``::error`` for verdicts in ``fail_on``, ``::warning`` for links that
+    could not be verified and for unreadable input, ``::notice`` for
+    permanent redirects; sorted by file and line.
+    """
+    failing = frozenset(fail_on)
+    rows: list[tuple[str, int, str, str, str]] = []
+    for record in records:
+        level = annotation_level(record, failing)
+        if level is None or _quiet_unchecked(record, no_network):
+            continue
+        r = record.result
+        code = r.code or r.verdict.value
+        text = r.message or r.verdict.value
+        if level == "warning":
+            text = f"could not verify ({r.verdict.value.replace('_', ' ')}): {text}"
+        for occ in sorted(set(record.occurrences)):
+            entry = f" (entry {occ.key})" if occ.key else ""
+            rows.append((occ.path, occ.line, level, code, f"{record.url}: {text}{entry}"))
+    for problem in problems:
+        rows.append((problem.path, problem.line, "warning", problem.code, problem.message))
+    out: list[str] = []
+    if no_network:
+        out.append(f"::warning title=Links not checked::{escape_github(no_network)}")
+    for path, line, level, code, message in sorted(rows):
+        title = "Unreadable input" if code == "LINKINPUT" else _TITLES[level]
+        out.append(
+            f"::{level} file={_property(path)},line={line},title={_property(title)}::"
+            f"{escape_github(f'{code} {message}')}"
+        )
+    return "".join(f"{line}\n" for line in out)
+
+
+# --------------------------------------------------------------------------
+# Markdown: the report a person acts on
+
+_MD_SPECIAL = set("\\`*_[]<>|#")
+
+
+def _md(text: str) -> str:
+    """Plain text made safe inside a Markdown list item or heading."""
+    return "".join(f"\\{ch}" if ch in _MD_SPECIAL else ch for ch in text)
+
+
+def _md_link(url: str) -> str:
+    """A clickable link when ``url`` is one, else the text in a code span."""
+    if url.lower().startswith(("http://", "https://")) and not any(
+        ch.isspace() or ch in "<>`" for ch in url
+    ):
+        return f"<{url}>"
+    fence = "``" if "`" in url else "`"
+    pad = " " if "`" in url else ""
+    return f"{fence}{pad}{url}{pad}{fence}"
+
+
+def _place(occ: Occurrence) -> str:
+    entry = f" (entry `{occ.key}`)" if occ.key else ""
+    return f"line {occ.line}{entry}"
+
+
+def _by_page(records: Iterable[Record], line: Callable[[Record], str]) -> list[str]:
+    """Items grouped under a heading per page, sorted by line."""
+    pages: dict[str, list[tuple[int, str, str]]] = {}
+    for record in records:
+        for occ in sorted(set(record.occurrences)):
+            pages.setdefault(occ.path, []).append(
+                (occ.line, occ.key or "", f"- **{_place(occ)}**: {line(record)}")
+            )
+    out: list[str] = []
+    for path in sorted(pages):
+        out += ["", f"### `{path}`", ""]
+        out += [text for _, _, text in sorted(pages[path])]
+    return out
+
+
+def _verdict_name(verdict: Verdict) -> str:
+    return verdict.value.replace("_", " ")
+
+
+def markdown_report(
+    records: Sequence[Record],
+    problems: Sequence[Finding] = (),
+    *,
+    fail_on: Iterable[Verdict],
+    no_network: str | None = None,
+    now: float | None = None,
+    title: str = "Broken links",
+    scope: str | None = None,
+) -> str:
+    """The Markdown report described in the module docstring."""
+    failing = frozenset(fail_on)
+    broken = [r for r in records if r.verdict in failing]
+    moved = [
+        r
+        for r in records
+        if r.verdict is Verdict.REDIRECTED and r.result.suggestion and r.verdict not in failing
+    ]
+    unverified = [
+        r
+        for r in records
+        if r.verdict in COULD_NOT_VERIFY
+        and r.verdict not in failing
+        and not _quiet_unchecked(r, no_network)
+    ]
+    kinds: Counter[str] = Counter(record.kind for record in records)
+    parts = [
+        f"{kinds[kind]} {name}"
+        for kind, name in (
+            ("url", "URLs"),
+            ("doi", "DOIs"),
+            ("isbn", "ISBNs"),
+            ("internal", "internal references"),
+        )
+        if kinds[kind]
+    ]
+    when = _iso(now)
+    checked = f"Checked {len(records)} links" + (f" ({', '.join(parts)})" if parts else "")
+    if scope:
+        checked += f" {scope}"
+    if when:
+        checked += f" on {when.replace('T', ' ').removesuffix('Z')} UTC"
+    counts = (
+        f"**{len(broken)} broken**, {len(moved)} moved permanently, "
+        f"{len(unverified)} could not be verified."
+    )
+    out = [f"# {title}", "", f"{checked}: {counts}"]
+    if no_network:
+        out += ["", f"> **Not checked:** {_md(no_network)}."]
+    if not broken and not moved and not unverified and not problems:
+        out += ["", "Nothing to do: every link works."]
+
+    if broken:
+        out += [
+            "",
+            f"## Broken ({len(broken)})",
+            "",
+            "Fix or remove each of these: the page or the host is gone, the identifier is wrong, "
+            "or the guard refused the address.",
+        ]
+        out += _by_page(
+            broken,
+            lambda r: (
+                f"{_md_link(r.url)} — {_md(r.result.message or r.verdict.value)} "
+                f"(`{r.result.code or r.verdict.value}`)"
+            ),
+        )
+    if moved:
+        out += [
+            "",
+            f"## Moved permanently ({len(moved)})",
+            "",
+            "These still work, through a permanent redirect: replace each with its new address.",
+        ]
+        out += _by_page(
+            moved, lambda r: f"{_md_link(r.url)} → {_md_link(r.result.suggestion or '')}"
+        )
+    if unverified:
+        out += [
+            "",
+            f"## Could not verify ({len(unverified)})",
+            "",
+            "The checker could not tell whether these work: the site refuses robots (blocked), "
+            "asked it to slow down (rate limited), failed, or did not answer in time. "
+            "Open each in a browser: if it works, leave it; if it can never be checked by a robot, "
+            "add an ignore rule with a reason in `pyproject.toml`.",
+        ]
+        out += _by_page(
+            unverified,
+            lambda r: (
+                f"{_md_link(r.url)} — {_verdict_name(r.verdict)}: "
+                f"{_md(r.result.message or r.verdict.value)}"
+            ),
+        )
+    if problems:
+        out += ["", f"## Inputs that could not be read ({len(problems)})", ""]
+        out += [f"- `{f.path}` line {f.line}: {_md(f.message)}" for f in sorted(problems)]
+    cached = sum(1 for record in records if record.result.cached)
+    out += [
+        "",
+        "---",
+        "",
+        f"<sub>Made by `handbook linkcheck --format markdown`; {cached} of {len(records)} "
+        "verdicts from the cache. What each verdict means and what to do about it: "
+        "CONTRIBUTING.md, “Checking links”.</sub>",
+    ]
+    return "\n".join(out) + "\n"
 
 
 # --------------------------------------------------------------------------
@@ -327,12 +597,27 @@ def print_summary(
     seconds: float,
 ) -> None:
     """The summary table: links per verdict, which ones fail, requests and time."""
-    from rich.console import Console
-    from rich.table import Table
-
     failing = set(fail_on)
     counts = Counter(record.verdict for record in records)
     cached = sum(1 for record in records if record.result.cached)
+    stats = (
+        f"{requests} HTTP request(s), {answered} answered; "
+        f"{cached} result(s) from the cache; {seconds:.2f} s"
+    )
+    if not is_terminal(stream):
+        # Plain text: no colour to strip, and no rich to import in a pipe.
+        stream.write("Link check\n")
+        for verdict in Verdict:
+            if counts.get(verdict):
+                mark = "  fails the run" if verdict in failing else ""
+                stream.write(f"  {verdict.value:<13}{counts[verdict]:>6}{mark}\n")
+        stream.write(f"  {'total':<13}{len(records):>6}\n")
+        stream.write(summary_line(records, failing) + "\n")
+        stream.write(stats + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title="Link check", title_justify="left")
     table.add_column("verdict")
     table.add_column("links", justify="right")
@@ -346,10 +631,23 @@ def print_summary(
                 "yes" if verdict in failing else "",
             )
     table.add_row("total", str(len(records)), "", end_section=True)
-    console = Console(file=stream, highlight=False, width=100 if not is_terminal(stream) else None)
+    console = Console(file=stream, highlight=False)
     console.print(table)
-    console.print(
-        f"{requests} HTTP request(s), {answered} answered; "
-        f"{cached} result(s) from the cache; {seconds:.2f} s",
-        markup=False,
-    )
+    console.print(summary_line(records, failing), markup=False)
+    console.print(stats, markup=False)
+
+
+def summary_line(records: Sequence[Record], fail_on: Iterable[Verdict]) -> str:
+    """One line that says it all, e.g. ``linkcheck: 79 links: 24 ok, 55 unchecked;
+    none fails the run (fail on: broken, unsafe)``."""
+    failing = frozenset(fail_on)
+    counts = Counter(record.verdict for record in records)
+    parts = [f"{counts[verdict]} {verdict.value}" for verdict in Verdict if counts.get(verdict)]
+    failed = sum(counts[verdict] for verdict in failing)
+    names = ", ".join(verdict.value for verdict in Verdict if verdict in failing) or "nothing"
+    if not failed:
+        verdict_text = "none fails the run"
+    else:
+        verdict_text = f"{failed} fail{'s' if failed == 1 else ''} the run"
+    body = ", ".join(parts) if parts else "nothing to check"
+    return f"linkcheck: {len(records)} links: {body}; {verdict_text} (fail on: {names})"

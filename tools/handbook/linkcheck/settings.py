@@ -21,6 +21,23 @@ USER_AGENT = (
 
 
 @dataclass(frozen=True)
+class HostOverride:
+    """Politeness and request settings for one host (any port) or one host:port
+    (from ``[tool.handbook.linkcheck.hosts]``, see :mod:`handbook.linkcheck.config`)."""
+
+    host: str
+    port: int | None = None
+    concurrency: int | None = None
+    interval: float | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    accept: frozenset[int] = frozenset()
+
+    @property
+    def key(self) -> str:
+        return self.host if self.port is None else f"{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every knob of the engine (the CLI maps its options onto these)."""
 
@@ -38,6 +55,22 @@ class Settings:
     check_anchors: bool = True
     doi_api: str = DEFAULT_DOI_API
     user_agent: str = USER_AGENT
+    #: Statuses that count as ok for every host, besides 2xx.
+    accept: frozenset[int] = frozenset()
+    #: Per-host politeness, headers and accepted statuses.
+    hosts: tuple[HostOverride, ...] = ()
+
+    def host(self, name: str | None, port: int | None) -> HostOverride | None:
+        """The override for ``name:port``, else for ``name`` (any port), else None."""
+        host = (name or "").rstrip(".").lower()
+        exact = f"{host}:{port}"
+        for override in self.hosts:
+            if override.key == exact:
+                return override
+        for override in self.hosts:
+            if override.port is None and override.host == host:
+                return override
+        return None
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,14 @@
-"""Accessibility fixes for what sphinx-book-theme renders.
+"""Accessibility fixes for what sphinx-book-theme and docutils render.
 
 The theme's collapsible sidebar sections are ``<details>`` whose ``<summary>``
 holds only a decorative chevron, so assistive technology announces a control
 with no name (axe: ``summary-name``).  This extension gives each one a name
-taken from the section's link text.  Template-level fixes live in
+taken from the section's link text.
+
+docutils writes each bibliography entry as ``role="doc-biblioentry"`` inside a
+``role="list"`` container; ARIA 1.3 deprecates that role, so the list has no
+valid items (axe: ``aria-deprecated-role``, ``aria-allowed-role``,
+``aria-required-children``).  Entries are written as ``role="listitem"``.  Template-level fixes live in
 ``docs/_templates/``.
 """
 
@@ -37,6 +42,20 @@ def name_summaries(toctree: Any) -> Any:
     return toctree
 
 
+def visit_citation(self: Any, node: nodes.citation) -> None:
+    """docutils' ``visit_citation`` with a valid ARIA role for list members."""
+    if not isinstance(node.previous_sibling(), type(node)):
+        self.body.append('<div role="list" class="citation-list">\n')
+    self.body.append(self.starttag(node, "div", classes=[node.tagname], role="listitem"))
+
+
+def depart_citation(self: Any, node: nodes.citation) -> None:
+    """Close the entry, and the list after its last entry (as docutils does)."""
+    self.body.append("</div>\n")
+    if not isinstance(node.next_node(descend=False, siblings=True), type(node)):
+        self.body.append("</div>\n")
+
+
 def on_html_page_context(
     app: Sphinx,
     pagename: str,
@@ -57,6 +76,7 @@ def on_html_page_context(
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
+    app.add_node(nodes.citation, override=True, html=(visit_citation, depart_citation))
     app.connect("html-page-context", on_html_page_context, priority=600)
     return {
         "version": handbook.__version__,

@@ -365,9 +365,15 @@ class Unsupported(Exception):
 
 def _class_renderer(before: list[str], after: list[str], tag: str) -> Callable[[int], str]:
     def render(count: int) -> str:
-        marks = ["current"] * count
-        if count and tag == "li":
-            marks.append("active")  # the theme pairs "current" with "active" on <li>
+        marks: list[str] = []
+        if count:
+            # docutils writes each class once, however often Sphinx added it
+            # (a page listed twice under one branch marks it twice) ...
+            if "current" not in before:
+                marks.append("current")
+            # ... and the theme pairs "current" with "active" on <li>
+            if tag == "li":
+                marks.append("active")
         classes = [*before, *marks, *after]
         return f' class="{" ".join(classes)}"' if classes else ""
 

@@ -1,0 +1,398 @@
+"""Incremental builds that write what a clean build would.
+
+After an edit Sphinx re-reads the changed pages and rewrites them, the pages
+whose toctree lists them, and whatever extensions ask for through
+``env-get-updated``.  But every page shows more of the others than that:
+
+* the sidebar shows the whole navigation: the title of every page in the
+  toctrees, their structure, captions and section numbers;
+* the previous/next links show the neighbours' titles;
+* a cross-reference shows its target: ``{doc}`` the page's title, ``{ref}`` the
+  section's title, ``{numref}`` its number, ``{term}`` where the term lives.
+
+So after a page's title changed, the other pages kept the old title in their
+sidebars and next/previous links.  This extension remembers, in the build
+environment, a digest of the navigation and, for every cross-reference
+target that some page uses, a fingerprint of what that page would show; in
+``env-get-updated`` (after Sphinx has re-read what changed) it compares them
+with the new ones and returns
+
+* every page, when the navigation changed (a title, a toctree, a caption, a
+  page added to or removed from a toctree, a section number);
+* the pages that use a cross-reference target whose fingerprint changed
+  (a retitled orphan page, a renamed section, a page added or removed that a
+  ``{doc}`` names, a moved glossary term).
+
+An edit that changes neither (the usual edit of a page's body) rewrites only
+that page, plus what Sphinx adds itself.
+
+In ``env-get-outdated`` it asks Sphinx to re-read the pages whose toctree
+lists a page that was removed, so that they drop the entry (and warn) exactly
+as a clean build would.  After a successful build it deletes the HTML of
+removed pages, which Sphinx leaves behind, and it gives sphinx-sitemap the
+pages that were not rewritten, which it would otherwise leave out of
+``sitemap.xml``.
+
+Citations are not handled here: ``handbook.sphinxext.readinglist`` re-reads
+the pages that cite an entry that changed.
+
+Configuration: ``incremental_nav_titles_only`` (default ``True``) says that
+the sidebar shows only page titles (sphinx-book-theme's ``titles_only=True``),
+so a new section heading inside a page does not rewrite every page; set it to
+``False`` for a theme whose navigation lists sections.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Set
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.environment.adapters.toctree import global_toctree_for_doc
+from sphinx.util import docname_join, logging
+
+import handbook
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.builders import Builder
+    from sphinx.environment import BuildEnvironment
+    from sphinx.util.typing import ExtensionMetadata
+
+logger = logging.getLogger(__name__)
+
+#: Where the extension keeps its state on the build environment.
+STATE_ATTR = "handbook_incremental"
+
+#: Domains whose references this extension leaves alone (readinglist handles citations).
+SKIPPED_DOMAINS = frozenset({"cite", "footcite"})
+
+#: A cross-reference target: (domain, name).  ``("std", docname)`` for ``{doc}``.
+RefKey = tuple[str, str]
+
+_NO_PAGE = "\x00incremental-no-page"
+
+
+@dataclass
+class IncrementalState:
+    """What the extension remembers between builds, pickled with the environment."""
+
+    #: digest of everything the navigation shows, as of the last build
+    nav_digest: str = ""
+    #: docname -> the cross-reference targets it uses
+    refs: dict[str, set[RefKey]] = field(default_factory=dict)
+    #: cross-reference target -> fingerprint of what it shows, as of the last build
+    fingerprints: dict[RefKey, str] = field(default_factory=dict)
+    #: documents removed in this build (not pickled meaningfully: reset each build)
+    removed: set[str] = field(default_factory=set)
+    #: documents written in this build
+    written: set[str] = field(default_factory=set)
+
+    def purge(self, docname: str) -> None:
+        self.refs.pop(docname, None)
+
+    def merge(self, docnames: Set[str], other: IncrementalState) -> None:
+        for docname in docnames:
+            if docname in other.refs:
+                self.refs[docname] = other.refs[docname]
+
+
+def get_state(env: BuildEnvironment) -> IncrementalState:
+    state = getattr(env, STATE_ATTR, None)
+    if not isinstance(state, IncrementalState):
+        state = IncrementalState()
+        setattr(env, STATE_ATTR, state)
+    return state
+
+
+def digest(payload: Any) -> str:
+    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()
+
+
+# -- the navigation ------------------------------------------------------------
+
+
+class _DocnameLinks:
+    """Stands in for the builder: links are left as docnames, the same for every page."""
+
+    def __init__(self, builder: Builder) -> None:
+        self.tags = builder.tags
+
+    def get_relative_uri(self, from_: str, to: str, typ: str | None = None) -> str:
+        return to
+
+
+def nav_digest(env: BuildEnvironment, builder: Builder, titles_only: bool) -> str:
+    """A digest of what every page shows of the navigation.
+
+    The global toctree resolved for no page, with hidden toctrees and without
+    a depth limit (so it covers every theme setting), plus the previous/next
+    relations and the titles of every page in them.
+    """
+    toctree = global_toctree_for_doc(
+        env,
+        _NO_PAGE,
+        _DocnameLinks(builder),  # type: ignore[arg-type]
+        tags=builder.tags,
+        collapse=False,
+        includehidden=True,
+        maxdepth=-1,
+        titles_only=titles_only,
+    )
+    relations = env.collect_relations()
+    shown = {env.config.root_doc, *relations}
+    for related in relations.values():
+        shown.update(name for name in related if name)
+    titles = {name: env.titles[name].pformat() for name in sorted(shown) if name in env.titles}
+    return digest(
+        {
+            "toctree": toctree.pformat() if toctree is not None else "",
+            "relations": sorted(relations.items()),
+            "titles": titles,
+        }
+    )
+
+
+# -- cross-references ------------------------------------------------------------
+
+
+def reference_keys(doctree: nodes.document, docname: str) -> set[RefKey]:
+    """The cross-reference targets a page uses.
+
+    ``("std", docname)`` for ``{doc}``; ``("doc", "docname#anchor")`` for a MyST
+    link to a page (``[](page.md#anchor)``); ``("", name)`` for a MyST link that
+    is resolved in any domain; ``(domain, name)`` for every other role.
+    """
+    keys: set[RefKey] = set()
+    for node in doctree.findall(addnodes.pending_xref):
+        domain = node.get("refdomain") or ""
+        target = node.get("reftarget", "")
+        if domain in SKIPPED_DOMAINS or not isinstance(target, str):
+            continue
+        if domain == "std" and node.get("reftype") == "doc":
+            keys.add(("std", docname_join(node.get("refdoc", docname), target)))
+        elif domain == "doc":  # MyST's link to a page, and maybe a heading on it
+            keys.add(("doc", f"{target}#{node.get('reftargetid') or ''}"))
+        else:
+            keys.add((domain, target))
+    return keys
+
+
+def fingerprints(env: BuildEnvironment, keys: Iterable[RefKey]) -> dict[RefKey, str]:
+    """What each target shows: every object of its domain with its name (in any case).
+
+    The standard domain lists documents (with their titles), labels (with
+    their section titles) and terms among its objects; for labels, the
+    section and figure numbers of the labelled page are added (``{numref}``).
+    A MyST page link shows the page's title, or the heading it points to.
+    """
+    wanted = set(keys)
+    domains = [name for name in env.domains if name not in SKIPPED_DOMAINS]
+    names: dict[str, set[str]] = {}
+    for domain, name in wanted:
+        if domain == "doc":
+            continue
+        for searched in domains if domain == "" else [domain]:
+            names.setdefault(searched, set()).update((name, name.lower()))
+    found: dict[tuple[str, str], list[Any]] = {}
+    for domain_name, domain_names in names.items():
+        try:
+            domain = env.get_domain(domain_name)
+        except Exception:  # an unknown domain: Sphinx warns when it resolves the reference
+            continue
+        for obj in domain.get_objects():
+            if obj[0] not in domain_names:
+                continue
+            shown: list[Any] = [domain_name, *obj]
+            if domain_name == "std" and obj[2] == "label":
+                shown.append(env.toc_secnumbers.get(obj[3], {}))
+                shown.append(env.toc_fignumbers.get(obj[3], {}))
+            found.setdefault((domain_name, obj[0]), []).append(shown)
+    result: dict[RefKey, str] = {}
+    for domain, name in wanted:
+        if domain == "doc":
+            page, _, anchor = name.partition("#")
+            title = env.titles[page].pformat() if page in env.titles else None
+            slug = env.metadata.get(page, {}).get("myst_slugs", {}).get(anchor) if anchor else None
+            result[(domain, name)] = digest([page in env.all_docs, title, slug])
+            continue
+        shown_all: list[Any] = []
+        for searched in domains if domain == "" else [domain]:
+            shown_all += found.get((searched, name), [])
+            if name.lower() != name:
+                shown_all += found.get((searched, name.lower()), [])
+        result[(domain, name)] = digest(shown_all)
+    return result
+
+
+# -- events ----------------------------------------------------------------------
+
+
+def on_builder_inited(app: Sphinx) -> None:
+    state = get_state(app.env)
+    state.removed = set()
+    state.written = set()
+
+
+def on_env_get_outdated(
+    app: Sphinx,
+    env: BuildEnvironment,
+    added: Set[str],
+    changed: Set[str],
+    removed: Set[str],
+) -> set[str]:
+    """Re-read the pages whose toctree lists a page that is gone."""
+    state = get_state(env)
+    state.removed = set(removed)
+    return {
+        parent
+        for docname in removed
+        for parent in env.files_to_rebuild.get(docname, ())
+        if parent in env.found_docs and parent not in removed
+    }
+
+
+def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
+    """Record the cross-reference targets this page uses."""
+    docname = app.env.docname
+    keys = reference_keys(doctree, docname)
+    state = get_state(app.env)
+    if keys:
+        state.refs[docname] = keys
+    else:
+        state.refs.pop(docname, None)
+
+
+def on_env_purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    get_state(env).purge(docname)
+
+
+def on_env_merge_info(
+    app: Sphinx, env: BuildEnvironment, docnames: Set[str], other: BuildEnvironment
+) -> None:
+    """Bring the references recorded by a parallel reader into the main environment."""
+    get_state(env).merge(docnames, get_state(other))
+
+
+def on_env_get_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
+    """The pages that show something that changed since the last build."""
+    state = get_state(env)
+    first_build = not state.nav_digest
+    new_digest = nav_digest(env, app.builder, app.config.incremental_nav_titles_only)
+    nav_changed = new_digest != state.nav_digest
+    state.nav_digest = new_digest
+
+    used = set().union(*state.refs.values()) if state.refs else set()
+    new_prints = fingerprints(env, used)
+    old_prints, state.fingerprints = state.fingerprints, new_prints
+    if first_build:
+        return []  # everything is being written anyway
+    if nav_changed:
+        logger.verbose("incremental: the navigation changed; every page is rewritten")
+        return sorted(env.found_docs)
+    changed = {key for key, value in new_prints.items() if old_prints.get(key) != value}
+    if not changed:
+        return []
+    return sorted(
+        docname
+        for docname, keys in state.refs.items()
+        if docname in env.found_docs and not changed.isdisjoint(keys)
+    )
+
+
+def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Note the pages this build writes (resolved in the main process, even with -j)."""
+    get_state(app.env).written.add(docname)
+
+
+def sitemap_link(app: Sphinx, docname: str) -> str:
+    """The link sphinx-sitemap records for a document."""
+    if getattr(app.env, "is_directory_builder", False):
+        if docname == "index":
+            return ""
+        return docname[: -len("index")] if docname.endswith("/index") else docname + "/"
+    return docname + (app.config.html_file_suffix or ".html")
+
+
+def on_build_finished_sitemap(app: Sphinx, exception: Exception | None) -> None:
+    """Give sphinx-sitemap the pages this build did not rewrite (before it writes the file).
+
+    sphinx-sitemap lists the pages that pass through ``html-page-context``, so
+    after an incremental build ``sitemap.xml`` held only the rewritten pages.
+    The list is also put in a fixed order (documents by name, then the other
+    pages as written), so that serial, parallel, clean and incremental builds
+    write the same file.
+    """
+    if exception is not None or "sphinx_sitemap" not in app.extensions:
+        return
+    links = getattr(getattr(app.env, "app", None), "sitemap_links", None)
+    if links is None or not hasattr(links, "get_nowait"):
+        return
+    import queue
+
+    import sphinx_sitemap
+
+    def drain() -> list[Any]:
+        items: list[Any] = []
+        while True:
+            try:
+                items.append(links.get_nowait())
+            except queue.Empty:
+                return items
+
+    collected = drain()
+    if not collected:
+        return  # nothing written: sphinx-sitemap keeps the sitemap of the last build
+    state = get_state(app.env)
+    for docname in sorted(app.env.found_docs - state.written):
+        sphinx_sitemap.add_html_link(app, docname, "page.html", {}, None)
+    collected += drain()
+    documents = {sitemap_link(app, docname) for docname in app.env.found_docs}
+    unique: dict[Any, Any] = {}
+    for item in collected:
+        unique.setdefault(item[0], item)
+    ordered = sorted((item for item in unique.values() if item[0] in documents), key=lambda i: i[0])
+    ordered += [item for item in unique.values() if item[0] not in documents]
+    for item in ordered:
+        links.put(item)
+
+
+def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
+    """Delete the output of pages that were removed (Sphinx leaves it behind)."""
+    if exception is not None:
+        return
+    state = get_state(app.env)
+    get_outfilename = getattr(app.builder, "get_outfilename", None)
+    if get_outfilename is None:
+        return
+    for docname in sorted(state.removed - app.env.found_docs):
+        path = Path(get_outfilename(docname))
+        if path.is_file():
+            path.unlink()
+            logger.verbose("incremental: removed %s (its page is gone)", path)
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    app.add_config_value("incremental_nav_titles_only", True, "env", types=frozenset({bool}))
+    app.connect("builder-inited", on_builder_inited)
+    app.connect("env-get-outdated", on_env_get_outdated)
+    app.connect("env-purge-doc", on_env_purge_doc)
+    app.connect("env-merge-info", on_env_merge_info)
+    app.connect("doctree-read", on_doctree_read)
+    # after the built-in collectors have assigned section and figure numbers
+    app.connect("env-get-updated", on_env_get_updated, priority=800)
+    app.connect("doctree-resolved", on_doctree_resolved)
+    app.connect("build-finished", on_build_finished_sitemap, priority=400)
+    app.connect("build-finished", on_build_finished)
+    return {
+        "version": handbook.__version__,
+        "env_version": 1,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }
