@@ -67,7 +67,9 @@ def test_makefile_runs_the_one_strict_build_command():
 
 
 def test_makefile_help_lists_the_targets():
-    done = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        ["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     listed = re.findall(r"^  make (\S+)", done.stdout, re.M)
     for target in ("html", "live", "test", "lint", "clean", "epub", "linkcheck", "lock"):
         assert target in listed
@@ -93,7 +95,10 @@ def test_site_addresses_are_set_in_one_place_and_overridable(monkeypatch):
     conf = ROOT / "docs" / "conf.py"
     default = runpy.run_path(str(conf))
     assert default["html_baseurl"] == "https://mle-handbook.github.io/handbook/"
-    assert default["html_theme_options"]["repository_url"] == "https://github.com/mle-handbook/handbook"
+    assert (
+        default["html_theme_options"]["repository_url"]
+        == "https://github.com/mle-handbook/handbook"
+    )
     assert default["notfound_urls_prefix"] == "/handbook/"
     monkeypatch.setenv("HANDBOOK_BASEURL", "https://example.org/docs/mle")
     monkeypatch.setenv("HANDBOOK_REPOSITORY", "https://github.com/someone/fork")

@@ -40,11 +40,8 @@ class _Handler(SimpleHTTPRequestHandler):
     """Serve ``directory`` under PREFIX, like GitHub Pages; 404s get the 404 page."""
 
     def translate_path(self, path: str) -> str:
-        if path.startswith(PREFIX):
-            path = "/" + path[len(PREFIX) :]
-        else:
-            path = "/__outside_the_site__"
-        return super().translate_path(path)
+        inside = path.startswith(PREFIX)
+        return super().translate_path("/" + path[len(PREFIX) :] if inside else "/__outside__")
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         page = Path(self.directory) / "404.html"
@@ -59,7 +56,7 @@ class _Handler(SimpleHTTPRequestHandler):
             return
         super().send_error(code, message, explain)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -79,7 +76,7 @@ def serve(directory: Path) -> Iterator[str]:
         thread.join()
 
 
-def launch_chromium(playwright):  # noqa: ANN001, ANN201
+def launch_chromium(playwright):
     """Debian's Chromium where it exists, else Playwright's own; fail loudly if neither."""
     options = {"args": CHROMIUM_ARGS, "headless": True}
     if DEBIAN_CHROMIUM.exists():

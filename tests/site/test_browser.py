@@ -46,7 +46,9 @@ def browser() -> Iterator[Browser]:
 class Visit:
     """A page opened with every console error, failed and outside request recorded."""
 
-    def __init__(self, browser: Browser, base: str, *, width: int = 1280, color_scheme: str = "light"):
+    def __init__(
+        self, browser: Browser, base: str, *, width: int = 1280, color_scheme: str = "light"
+    ):
         self.base = base
         self.context = browser.new_context(
             viewport={"width": width, "height": 900}, color_scheme=color_scheme
@@ -56,13 +58,11 @@ class Visit:
         self.failed: list[str] = []
         self.outside: list[str] = []
         local = urlsplit(base).netloc
-        self.page.on(
-            "console", lambda m: self.errors.append(m.text) if m.type == "error" else None
-        )
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("requestfailed", lambda r: self.failed.append(r.url))
 
-        def guard(route) -> None:  # noqa: ANN001
+        def guard(route) -> None:
             url = route.request.url
             if urlsplit(url).scheme in {"http", "https"} and urlsplit(url).netloc != local:
                 self.outside.append(url)
@@ -106,7 +106,11 @@ def test_every_page_loads_cleanly_and_only_from_the_local_host(visit):
         if status != 200 and not (path == "404.html" and status in (200, expected)):
             problems[path] = f"status {status}"
         if v.errors or v.failed or v.outside:
-            problems[path] = {"console": v.errors[:], "failed": v.failed[:], "outside": v.outside[:]}
+            problems[path] = {
+                "console": v.errors[:],
+                "failed": v.failed[:],
+                "outside": v.outside[:],
+            }
     assert problems == {}
 
 
@@ -223,7 +227,8 @@ def _axe(page: Page) -> list[dict]:
     }
     result = page.evaluate("options => axe.run(document, options)", options)
     return [
-        {"id": r["id"], "nodes": [n["target"] for n in r["nodes"]][:5]} for r in result["violations"]
+        {"id": r["id"], "nodes": [n["target"] for n in r["nodes"]][:5]}
+        for r in result["violations"]
     ]
 
 

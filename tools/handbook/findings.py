@@ -55,7 +55,9 @@ def print_github(findings: Iterable[Finding], stream: TextIO | None = None) -> N
     out = stream or sys.stdout
     for f in sorted(findings):
         path = escape_github(f.path).replace(",", "%2C").replace(":", "%3A")
-        print(f"::error file={path},line={f.line}::{escape_github(f'{f.code} {f.message}')}", file=out)
+        print(
+            f"::error file={path},line={f.line}::{escape_github(f'{f.code} {f.message}')}", file=out
+        )
 
 
 def exit_status(findings: Iterable[Finding]) -> int:

@@ -457,12 +457,12 @@ def markdown_report(
     ]
     kinds: Counter[str] = Counter(record.kind for record in records)
     parts = [
-        f"{kinds[kind]} {name}"
+        f"{kinds[kind]} {name}{'' if kinds[kind] == 1 else 's'}"
         for kind, name in (
-            ("url", "URLs"),
-            ("doi", "DOIs"),
-            ("isbn", "ISBNs"),
-            ("internal", "internal references"),
+            ("url", "URL"),
+            ("doi", "DOI"),
+            ("isbn", "ISBN"),
+            ("internal", "internal reference"),
         )
         if kinds[kind]
     ]

@@ -8,8 +8,8 @@ taken from the section's link text.
 docutils writes each bibliography entry as ``role="doc-biblioentry"`` inside a
 ``role="list"`` container; ARIA 1.3 deprecates that role, so the list has no
 valid items (axe: ``aria-deprecated-role``, ``aria-allowed-role``,
-``aria-required-children``).  Entries are written as ``role="listitem"``.  Template-level fixes live in
-``docs/_templates/``.
+``aria-required-children``).  Entries are written as ``role="listitem"``.
+Template-level fixes live in ``docs/_templates/``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sphinx.application import Sphinx
 from sphinx.util.typing import ExtensionMetadata
 
 import handbook
+
 
 def name_summaries(toctree: Any) -> Any:
     """Give each sidebar ``<summary>`` without text an ``aria-label`` naming its section.
@@ -38,7 +39,9 @@ def name_summaries(toctree: Any) -> Any:
         item = summary.parent.parent
         link = item.find("a", recursive=False)
         title = link.get_text(" ", strip=True) if link else ""
-        summary["aria-label"] = f"Show or hide the pages of {title}" if title else "Show or hide pages"
+        summary["aria-label"] = (
+            f"Show or hide the pages of {title}" if title else "Show or hide pages"
+        )
     return toctree
 
 
