@@ -24,7 +24,7 @@ BUILDDIR    := docs/_build
 SPHINXOPTS  ?=
 SPHINXBUILD := $(BIN)/sphinx-build -nW --keep-going -q $(SPHINXOPTS)
 
-.PHONY: help venv browser html live epub test lint format linkcheck clean lock
+.PHONY: help venv bench browser html live epub test lint format linkcheck clean lock
 
 help: ## Show this help
 	@echo "The ML Engineer's Handbook — make targets:"
@@ -34,7 +34,7 @@ help: ## Show this help
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --locked --all-groups --quiet
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --locked --quiet  # default groups: test, dev
 	@touch $@
 
 venv: $(STAMP) ## Create or update .venv from uv.lock
@@ -61,8 +61,17 @@ live: $(STAMP) ## Rebuild and reload in the browser as you edit (sphinx-autobuil
 	$(BIN)/sphinx-autobuild -nW --keep-going -d $(BUILDDIR)/doctrees $(SOURCEDIR) $(BUILDDIR)/html \
 	  --watch references.bib --watch tools/handbook
 
+# EPUBCheck validates the book where it is installed (Debian: apt-get install epubcheck).
+EPUBCHECK   ?= /usr/share/java/epubcheck.jar
+
 epub: $(STAMP) ## Build an EPUB for offline reading into docs/_build/epub
 	$(SPHINXBUILD) -b epub -d $(BUILDDIR)/doctrees-epub $(SOURCEDIR) $(BUILDDIR)/epub
+	@if command -v java >/dev/null && [ -f "$(EPUBCHECK)" ]; then \
+	  java -jar "$(EPUBCHECK)" --quiet $(BUILDDIR)/epub/*.epub && echo "EPUBCheck: no errors or warnings"; \
+	else \
+	  echo "EPUBCheck is not installed; not validated (Debian: apt-get install epubcheck)"; \
+	fi
+	@echo "Open $$(ls $(BUILDDIR)/epub/*.epub)"
 
 test: $(STAMP) $(NODE_STAMP) browser ## Run the test suite (needs Chromium; see README)
 	$(BIN)/pytest
@@ -82,6 +91,10 @@ format: $(STAMP) ## Apply the formatters (ruff, bib format)
 
 linkcheck: $(STAMP) ## Check every external link and identifier (needs network)
 	$(BIN)/handbook linkcheck
+
+bench: $(STAMP) ## Add benchmark-only tools (lychee) to .venv; then run benchmarks/*.py
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv sync --locked --inexact --group bench --quiet
+	@echo "Run e.g. .venv/bin/python benchmarks/linkcheck.py"
 
 lock: ## Refresh uv.lock after editing dependencies in pyproject.toml
 	@test -x $(BIN)/uv || { $(PYTHON) -m venv $(VENV) && $(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"; }

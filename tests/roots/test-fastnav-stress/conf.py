@@ -15,6 +15,9 @@ project = "Fastnav stress"
 extensions = ["myst_parser", "handbook.sphinxext.a11y", "handbook.sphinxext.fastnav"]
 myst_enable_extensions = ["colon_fence"]
 html_theme = "sphinx_book_theme"
+# a list of our own: the theme appends to it, and Sphinx's default list is
+# shared by every build in one process (the tests build many)
+templates_path: list[str] = []
 html_theme_options = {
     "home_page_in_toc": True,
     "show_navbar_depth": 2,

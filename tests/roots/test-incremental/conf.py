@@ -21,6 +21,9 @@ bibtex_default_style = "handbook"
 bibtex_reference_style = "author_year"
 bibtex_cite_id = "cite-{key}"
 html_theme = "sphinx_book_theme"
+# a list of our own: the theme appends to it, and Sphinx's default list is
+# shared by every build in one process (the tests build many)
+templates_path: list[str] = []
 html_theme_options = {"home_page_in_toc": True}
 html_baseurl = "https://example.org/book/"
 html_copy_source = False

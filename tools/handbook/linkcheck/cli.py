@@ -318,9 +318,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="handbook linkcheck",
         description=(
-            "Check external links, DOIs (via the doi.org handle API) and ISBNs (check "
-            "digit, offline). Without PATHS: every link of the handbook's strict build "
-            "and every url/doi/isbn of references.bib."
+            "Check external links, DOIs (via the doi.org handle API), ISBNs (check "
+            "digit, offline) and internal references. Without PATHS: every link of the "
+            "handbook's strict build and every url/doi/isbn of references.bib. Settings: "
+            "[tool.handbook.linkcheck] in pyproject.toml (ignore rules with reasons, "
+            "accepted statuses, per-host politeness and headers)."
         ),
         epilog=(
             "Verdicts: ok redirected broken blocked rate_limited timeout error ignored unsafe "
@@ -363,7 +365,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="REGEX",
-        help="report links matching REGEX as ignored; repeatable",
+        help="report links matching REGEX as ignored, for this run; repeatable (lasting "
+        "rules go in pyproject.toml, each with its reason)",
     )
     sel.add_argument("--no-anchors", action="store_true", help="do not check #fragments")
     sel.add_argument("--doctrees", type=Path, help="take links from these doctrees (no build)")
@@ -544,6 +547,8 @@ def main(
             from handbook.linkcheck.changes import changed_links
 
             extraction = changed_links(root, args.changed_since)
+            if not extraction.links and not extraction.internal:
+                log(f"no links added or changed since {args.changed_since}")
         elif args.paths:
             extraction = from_paths(args.paths, root=root)
         else:

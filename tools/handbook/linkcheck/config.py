@@ -374,13 +374,13 @@ def parse_config(
 def _host_key(reader: _Reader, name: str, key: KeyPath) -> tuple[str, int | None]:
     text = name.strip().lower()
     port: int | None = None
+    if not text or "/" in text:
+        raise reader.fail(key, f"{name!r} is not a host name (write it without scheme or path)")
     if text.count(":") == 1:
         text, port_text = text.split(":")
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
             raise reader.fail(key, f"bad port in host {name!r}")
         port = int(port_text)
-    if not text or "/" in text:
-        raise reader.fail(key, f"{name!r} is not a host name (write it without scheme or path)")
     try:
         host = parse_host(text)
     except MalformedURLError as exc:

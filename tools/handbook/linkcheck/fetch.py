@@ -30,6 +30,11 @@ How a link is checked:
   for that long, up to ``retry_after_cap``; longer asks give up at once.
   Follow-ups (GET after HEAD, redirect hops, retries) go before first
   requests (:class:`PrioritySlots`), so a started check finishes promptly.
+  ``[tool.handbook.linkcheck.hosts]`` overrides the limit and the interval
+  per host (or host:port) and adds request headers
+  (:class:`~handbook.linkcheck.settings.HostOverride`).
+* Accepted statuses: a final status listed in the settings' ``accept`` (for
+  every host, or for the link's host) is ``ok``, said so in the message.
 * Time: ``ClientTimeout(total=...)`` bounds each request including its body,
   with ``asyncio.timeout`` around it as a second guard (a body that drips a
   byte a second is cut off), and one overall ``deadline`` after which what

@@ -8,7 +8,8 @@ exit status 1 (``--fail-on`` changes that).
 ============  =====================  ==================================================
 verdict       code                   meaning
 ============  =====================  ==================================================
-ok            (none)                 2xx; DOI registered; ISBN checksum valid
+ok            (none)                 2xx (or a status accepted by the settings); DOI
+                                     registered; ISBN checksum valid; target exists
 redirected    LINK301, LINK308       permanent redirect: the new URL is suggested
 redirected    LINK302/303/307        temporary redirect, reported with where it ends
 broken        LINK404, LINK410       Not Found, Gone (also after redirects)
@@ -20,6 +21,8 @@ broken        DOI404                 DOI not registered (handle API responseCode
 broken        DOISYNTAX              malformed DOI (not ``10.NNNN/suffix``)
 broken        ISBNSUM                ISBN check digit wrong
 broken        ISBNSYNTAX             not an ISBN (length, characters, prefix)
+broken        LINKTARGET             an internal reference ({doc}, {ref}, {term}, {cite},
+                                     a relative link) has no target
 blocked       LINK401, LINK403,      the site refuses robots; reported, never failing
               LINK451, LINK999
 blocked       LINKBOT                a known bot wall (Cloudflare challenge, AWS WAF,
@@ -36,11 +39,16 @@ error         LINKREDIRECT           redirect to a malformed URL
 error         LINKCAP                #fragment not seen within the byte cap
 error         DOIERROR               unexpected answer from the DOI handle API
 error         LINKERROR              a bug in the checker (reported, never a traceback)
-ignored       LINKIGNORED            matched ``--ignore``; not printed
+ignored       LINKIGNORED            matched an ignore rule of pyproject.toml (the message
+                                     gives its reason) or ``--ignore``; not printed
 unsafe        LINKUNSAFE             refused by the address guard (private address,
                                      non-http(s) scheme, also on a redirect hop)
 unchecked     LINKUNCHECKED          the overall deadline ran out, or no network
 ============  =====================  ==================================================
+
+``blocked``, ``rate_limited``, ``timeout``, ``error`` and ``unchecked`` are the
+"could not verify" verdicts: the reports list them apart from broken links
+(:data:`handbook.linkcheck.report.COULD_NOT_VERIFY`).
 
 With no network (or ``--offline``) the unchecked links are not listed one by
 one: the run says ``no network: ...`` once, on stderr.  Input that cannot be

@@ -159,6 +159,17 @@ class IconSet:
         return bool(self.by_name)
 
     @classmethod
+    def from_file(cls, script: Path) -> IconSet:
+        """The icons of ``fontawesome.js``, with the notice of its ``.LICENSE.txt`` if present."""
+        icons = cls.from_script(script.read_text(encoding="utf-8"))
+        notice = script.with_name(script.name + ".LICENSE.txt")
+        if notice.is_file():
+            text = notice.read_text(encoding="utf-8")
+            lines = [ln.strip(" /*!") for ln in text.splitlines()]
+            icons.license = " ".join(ln for ln in lines if ln)
+        return icons
+
+    @classmethod
     def from_script(cls, source: str) -> IconSet:
         """Read the icon packs out of the theme's ``fontawesome.js`` (no JavaScript runs).
 
@@ -174,11 +185,14 @@ class IconSet:
                 continue
             name = match.group("quoted") or match.group("bare")
             path = match.group("path")
-            if path.startswith("["):  # duotone: [secondary, primary]; the free set has none
-                parts = [json.loads(f'"{s}"') for s in _JS_STRING.findall(path)]
-                path_data = " ".join(p for p in parts if p)
-            else:
-                path_data = json.loads(path)
+            try:
+                if path.startswith("["):  # duotone: [secondary, primary]; the free set has none
+                    parts = [json.loads(f'"{s}"') for s in _JS_STRING.findall(path)]
+                    path_data = " ".join(p for p in parts if p)
+                else:
+                    path_data = json.loads(path)
+            except ValueError:
+                continue
             icon = Icon(
                 prefix, name, int(match.group("width")), int(match.group("height")), path_data
             )
@@ -189,19 +203,13 @@ class IconSet:
             icons.by_codepoint.setdefault(prefix, {}).setdefault(
                 int(match.group("unicode"), 16), icon
             )
-        notice = re.search(r"Font Awesome Free [^\n*]*(?:\n \* [^\n]*)*", source)
-        icons.license = (
-            notice.group(0) if notice else "Font Awesome Free, https://fontawesome.com/license/free"
-        )
+        icons.license = "Font Awesome Free, https://fontawesome.com/license/free"
         css = _SVG_CSS.search(source)
-        if css:
-            icons.svg_css = json.loads(f'"{css.group(1)}"')
+        try:
+            icons.svg_css = json.loads(f'"{css.group(1)}"') if css else ""
+        except ValueError:  # a JavaScript escape JSON does not know: use the fallback rule
+            icons.svg_css = ""
         return icons
-
-    def find(self, prefix: str, names: Iterable[str]) -> Icon | None:
-        """The first of ``names`` (without ``fa-``) that is an icon of ``prefix``."""
-        table = self.by_name.get(prefix, {})
-        return next((table[n] for n in names if n in table), None)
 
     def for_codepoint(self, codepoint: int, prefer: str = "fas") -> Icon | None:
         """The glyph at ``codepoint``, from ``prefer``'s family first."""
@@ -818,7 +826,7 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
         return
     outdir = Path(app.outdir)
     script = find_fontawesome(app)
-    icons = IconSet.from_script(script.read_text(encoding="utf-8")) if script else IconSet()
+    icons = IconSet.from_file(script) if script else IconSet()
     if not icons:
         logger.warning(
             "no FontAwesome icon data found in the theme; icons stay as the theme writes them",
@@ -875,8 +883,9 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
                 shutil.rmtree(target)
             elif target.is_file():
                 target.unlink()
-            if target.parent != outdir and not any(target.parent.iterdir()):
-                target.parent.rmdir()
+            folder = target.parent
+            if folder != outdir and folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
 
     if app.config.handbook_precompress:
         precompress(outdir)

@@ -79,7 +79,7 @@ import os
 import re
 import secrets
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
@@ -87,7 +87,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.builders import Builder
-from sphinx.environment.adapters.toctree import TocTree, global_toctree_for_doc
+from sphinx.environment.adapters.toctree import TocTree
 from sphinx.errors import ConfigError, ExtensionError
 from sphinx.events import EventListener
 from sphinx.util import logging
@@ -335,8 +335,8 @@ class NavTemplate:
         that it is ``""`` when ``base == to`` (the page's own links, ``"#"``).
         """
         if not self.by_uri and self.targets:
-            for index, target in enumerate(self.targets):
-                self.by_uri.setdefault(builder.get_target_uri(target), []).append(index)
+            for index, docname in enumerate(self.targets):
+                self.by_uri.setdefault(builder.get_target_uri(docname), []).append(index)
         base = builder.get_target_uri(pagename)
         directory = base.rpartition("/")[0]
         filled = self.by_directory.get(directory)
@@ -353,8 +353,8 @@ class NavTemplate:
                 filled[index] = href_attribute((uris[target] + anchor) or "#")
             self.by_directory[directory] = filled
         parts = filled.copy()
-        for target in self.by_uri.get(base, ()):
-            for index in self.links_of.get(target, ()):
+        for own in self.by_uri.get(base, ()):
+            for index in self.links_of.get(own, ()):
                 parts[index] = href_attribute(self.anchors[index] or "#")
         return parts
 
@@ -414,36 +414,34 @@ _MARKABLE: dict[type[nodes.Element], str] = {
 }
 
 
-def _assign_slots(
-    pruned: nodes.Element,
-    full: nodes.Element,
-    counts: dict[int, Counter[str]],
-    tokens: Tokens,
-    slots: list[MarkSlot],
-) -> None:
-    """Give each node of ``pruned`` that some page marks a class token.
+def _prune(node: nodes.Element, maxdepth: int, depth: int = 1) -> None:
+    """Remove the ``<ul>`` deeper than ``maxdepth``, in place.
 
-    ``pruned`` is ``full`` with deeper ``<ul>`` removed, so its children are
-    matched in order with those of ``full``.
+    What ``_toctree_copy`` does after Sphinx has marked the branches (with
+    ``collapse=False``, the only setting the fast path takes): the top-level
+    list is always kept, a nested list at depth ``d`` only if ``d <= maxdepth``
+    or ``maxdepth <= 0``.
     """
-    tag = _MARKABLE.get(type(pruned))
-    found = counts.get(id(full))
-    if tag is not None and found:
-        pruned["classes"].append(tokens.cls(len(slots)))
-        slots.append(MarkSlot(tag, dict(found)))
-    if isinstance(pruned, nodes.reference):
-        return
-    candidates = [child for child in full.children if isinstance(child, nodes.Element)]
-    position = 0
-    for child in pruned.children:
-        if not isinstance(child, nodes.Element):
-            continue
-        while position < len(candidates) and type(candidates[position]) is not type(child):
-            position += 1
-        if position == len(candidates):
-            raise Unsupported("the pruned toctree does not match the full one")
-        _assign_slots(child, candidates[position], counts, tokens, slots)
-        position += 1
+    for child in list(node.children):
+        if isinstance(child, nodes.bullet_list):
+            if depth <= 1 or depth <= maxdepth or maxdepth <= 0:
+                _prune(child, maxdepth, depth + 1)
+            else:
+                node.remove(child)
+        elif isinstance(child, (nodes.list_item, addnodes.compact_paragraph)):
+            _prune(child, maxdepth, depth)
+
+
+def _assign_slots(
+    tree: nodes.Element, counts: dict[int, Counter[str]], tokens: Tokens, slots: list[MarkSlot]
+) -> None:
+    """Give each ``<li>``/``<ul>``/``<a>`` of ``tree`` that some page marks a class token."""
+    for node in tree.findall(nodes.Element):
+        tag = _MARKABLE.get(type(node))
+        found = counts.get(id(node)) if tag is not None else None
+        if tag is not None and found:
+            node["classes"].append(tokens.cls(len(slots)))
+            slots.append(MarkSlot(tag, dict(found)))
 
 
 class FastNav:
@@ -520,7 +518,9 @@ class FastNav:
     ) -> Any:
         """This page's sidebar: from the shared template, else from the theme."""
         try:
-            template = self.template_for(pagename, context, kind, startdepth, show_nav_level, kwargs)
+            template = self.template_for(
+                pagename, context, kind, startdepth, show_nav_level, kwargs
+            )
         except Unsupported as reason:
             self.warn_once(str(reason))
             return stock(kind, startdepth, show_nav_level, **kwargs)
@@ -671,64 +671,59 @@ class FastNav:
     # -- building a template -----------------------------------------------
 
     def resolve(
-        self, root: str | None, options: NavOptions, recorder: LinkRecorder, *, prune: bool
-    ) -> nodes.Element | None:
-        """The toctree for no page, as the theme resolves it (``prune=False``: no maxdepth)."""
+        self, root: str | None, options: NavOptions, recorder: LinkRecorder
+    ) -> list[tuple[nodes.Element, int]]:
+        """Each toctree of the sidebar, resolved for no page and not pruned, with its maxdepth.
+
+        The toctrees are those ``global_toctree_for_doc`` (``startdepth`` 0) or the
+        theme's ``get_nonroot_toctree`` resolve, with the same arguments except
+        ``maxdepth``: Sphinx marks the branches before it prunes the tree to
+        ``maxdepth`` (a page deeper than that still marks its ancestors), so the
+        tree is resolved whole, marked, then pruned here.
+        """
         env: BuildEnvironment = self.app.env
-        maxdepth = options.maxdepth if prune else -1
-        page = self.tokens.page
         if root is None:
-            return global_toctree_for_doc(
-                env,
-                page,
-                recorder,  # type: ignore[arg-type]
-                tags=self.app.builder.tags,
-                collapse=options.collapse,
-                includehidden=options.includehidden,
-                maxdepth=maxdepth,
-                titles_only=options.titles_only,
-            )
+            toctrees = list(env.master_doctree.findall(addnodes.toctree))
+        else:
+            toctrees = list(env.tocs[root].deepcopy().findall(addnodes.toctree))
         adapter = TocTree(env)
-        resolved = [
-            adapter.resolve(
-                page,
+        resolved: list[tuple[nodes.Element, int]] = []
+        for node in toctrees:
+            tree = adapter.resolve(
+                self.tokens.page,
                 recorder,  # type: ignore[arg-type]
                 node,
-                maxdepth=maxdepth,
+                maxdepth=-1,
                 titles_only=options.titles_only,
                 collapse=options.collapse,
                 includehidden=options.includehidden,
             )
-            for node in env.tocs[root].deepcopy().findall(addnodes.toctree)
-        ]
-        trees = [tree for tree in resolved if tree]
-        if not trees:
-            return None
-        for tree in trees[1:]:
-            trees[0].extend(tree.children)
-        return trees[0]
+            if tree is not None:
+                # as _resolve_toctree: the call's maxdepth, else the toctree's own
+                resolved.append((tree, options.maxdepth or node.get("maxdepth", -1)))
+        return resolved
 
     def build_template(
         self, root: str | None, level: int, options: NavOptions, kwargs: dict[str, Any]
     ) -> NavTemplate | None:
-        """Resolve, mark, render and cut one sidebar; ``None`` if it cannot be shared."""
+        """Resolve, mark, prune, render and cut one sidebar; ``None`` if it cannot be shared."""
         tokens = self.tokens
         recorder = LinkRecorder(self.app.builder, tokens)
-        pruned = self.resolve(root, options, recorder, prune=True)
+        trees = self.resolve(root, options, recorder)
         slots: list[MarkSlot] = []
-        if pruned is not None:
-            if next(pruned.findall(nodes.image), None) is not None:
+        merged: nodes.Element | None = None
+        for tree, maxdepth in trees:
+            if next(tree.findall(nodes.image), None) is not None:
                 logger.verbose("fastnav: images in the sidebar; using the theme's sidebar")
                 return None
-            full = self.resolve(root, options, recorder, prune=False)
-            if full is None:
-                return None
-            try:
-                _assign_slots(pruned, full, _branch_counts(full, recorder.by_token), tokens, slots)
-            except Unsupported as reason:
-                logger.verbose("fastnav: %s; using the theme's sidebar", reason)
-                return None
-        fragment = self.app.builder.render_partial(pruned)["fragment"]  # type: ignore[attr-defined]
+            counts = _branch_counts(tree, recorder.by_token)
+            _prune(tree, maxdepth)
+            _assign_slots(tree, counts, tokens, slots)
+            if merged is None:
+                merged = tree
+            else:
+                merged.extend(tree.children)  # as global_toctree_for_doc merges them
+        fragment = self.app.builder.render_partial(merged)["fragment"]  # type: ignore[attr-defined]
 
         # The theme's own post-processing, on a context whose toctree is ours.
         context: dict[str, Any] = {"toctree": lambda **_: fragment}
@@ -784,7 +779,9 @@ class FastNav:
                 parts.append(render(0))
             else:
                 classes = match.group("cls").split(" ")
-                found = [i for i, name in enumerate(classes) if tokens.class_pattern.fullmatch(name)]
+                found = [
+                    i for i, name in enumerate(classes) if tokens.class_pattern.fullmatch(name)
+                ]
                 if len(found) != 1:
                     return None
                 slot = int(tokens.class_pattern.fullmatch(classes[found[0]]).group(1))  # type: ignore[union-attr]
@@ -840,12 +837,17 @@ def _postprocessor(app: Sphinx) -> Callable[[Any], Any] | None:
     return name_summaries
 
 
+def on_config_inited(app: Sphinx, config: Config) -> None:
+    """Check the mode early (a bad value stops the build) and install the plugin memo."""
+    if resolve_mode(config) != "off" and config.fastnav_plugin_memo:
+        install_plugin_memo()
+
+
 def on_builder_inited(app: Sphinx) -> None:
-    """Install the speed-ups and, for a pydata-based theme, the fast sidebar."""
+    """For a pydata-based theme, install the fast sidebar where the theme installs its own."""
     mode = resolve_mode(app.config)
     if mode == "off":
         return
-    install_plugin_memo()
     found = _theme_listener(app)
     if found is None:
         logger.verbose("fastnav: the theme has no generate_toctree_html; nothing to speed up")
@@ -883,12 +885,18 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     nav: FastNav | None = getattr(app, STATE_ATTR, None)
     if nav is not None and nav.mode == "verify" and exception is None:
         logger.info(
-            "fastnav: %d sidebars verified byte-identical to the theme's", nav.verified
+            "fastnav: %d sidebars verified byte-identical to the theme's%s",
+            nav.verified,
+            " (in the main process; parallel writers verified their own)"
+            if app.parallel > 1
+            else "",
         )
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_config_value("fastnav", "on", "", types=frozenset({str}))
+    app.add_config_value("fastnav_plugin_memo", True, "", types=frozenset({bool}))
+    app.connect("config-inited", on_config_inited)
     app.connect("builder-inited", on_builder_inited)
     app.connect("write-started", on_write_started)
     app.connect("build-finished", on_build_finished)
@@ -897,6 +905,3 @@ def setup(app: Sphinx) -> ExtensionMetadata:
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }
-
-
-__all__: Iterable[str] = ("ENV_VAR", "FastNav", "resolve_mode", "setup")

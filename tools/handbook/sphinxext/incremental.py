@@ -8,7 +8,9 @@ whose toctree lists them, and whatever extensions ask for through
   toctrees, their structure, captions and section numbers;
 * the previous/next links show the neighbours' titles;
 * a cross-reference shows its target: ``{doc}`` the page's title, ``{ref}`` the
-  section's title, ``{numref}`` its number, ``{term}`` where the term lives.
+  section's title, ``{numref}`` its number, ``{term}`` where the term lives;
+* a toctree in a page's body shows the section headings of the pages below
+  it, down to its ``maxdepth`` (Sphinx rewrites only the direct parent).
 
 So after a page's title changed, the other pages kept the old title in their
 sidebars and next/previous links.  This extension remembers, in the build
@@ -21,7 +23,9 @@ with the new ones and returns
   page added to or removed from a toctree, a section number);
 * the pages that use a cross-reference target whose fingerprint changed
   (a retitled orphan page, a renamed section, a page added or removed that a
-  ``{doc}`` names, a moved glossary term).
+  ``{doc}`` names, a moved glossary term);
+* the pages whose body toctrees, resolved, changed (a section heading
+  renamed two levels down).
 
 An edit that changes neither (the usual edit of a page's body) rewrites only
 that page, plus what Sphinx adds itself.
@@ -53,7 +57,7 @@ from typing import TYPE_CHECKING, Any
 
 from docutils import nodes
 from sphinx import addnodes
-from sphinx.environment.adapters.toctree import global_toctree_for_doc
+from sphinx.environment.adapters.toctree import TocTree, global_toctree_for_doc
 from sphinx.util import docname_join, logging
 
 import handbook
@@ -88,6 +92,10 @@ class IncrementalState:
     refs: dict[str, set[RefKey]] = field(default_factory=dict)
     #: cross-reference target -> fingerprint of what it shows, as of the last build
     fingerprints: dict[RefKey, str] = field(default_factory=dict)
+    #: docname -> digest of the toctrees in its body, as of the last build
+    body_toctrees: dict[str, str] = field(default_factory=dict)
+    #: docname -> digest of its table of contents, as of the last build
+    toc_digests: dict[str, str] = field(default_factory=dict)
     #: documents removed in this build (not pickled meaningfully: reset each build)
     removed: set[str] = field(default_factory=set)
     #: documents written in this build
@@ -159,6 +167,58 @@ def nav_digest(env: BuildEnvironment, builder: Builder, titles_only: bool) -> st
     )
 
 
+def toc_digests(env: BuildEnvironment) -> dict[str, str]:
+    """docname -> digest of its table of contents (sections, numbers, toctrees, ``tocdepth``)."""
+    return {
+        docname: digest(
+            [env.tocs[docname].pformat(), env.metadata.get(docname, {}).get("tocdepth")]
+        )
+        for docname in sorted(env.found_docs)
+        if docname in env.tocs
+    }
+
+
+def with_ancestors(env: BuildEnvironment, docnames: Set[str]) -> set[str]:
+    """``docnames`` and every page whose toctrees lead to one of them."""
+    parents: dict[str, set[str]] = {}
+    for parent, children in env.toctree_includes.items():
+        for child in children:
+            parents.setdefault(child, set()).add(parent)
+    found = set(docnames)
+    todo = list(docnames)
+    while todo:
+        for parent in parents.get(todo.pop(), ()):
+            if parent not in found:
+                found.add(parent)
+                todo.append(parent)
+    return found
+
+
+def body_toctrees(env: BuildEnvironment, builder: Builder, docnames: Set[str]) -> dict[str, str]:
+    """docname -> digest of the toctrees its body shows (with other pages' sections).
+
+    For those of ``docnames`` that have a toctree that is not hidden, resolved
+    as Sphinx resolves it when it writes the page (every section its
+    ``maxdepth`` allows, not only titles).
+    """
+    adapter = TocTree(env)
+    links = _DocnameLinks(builder)
+    found: dict[str, str] = {}
+    for docname in sorted(docnames & env.found_docs):
+        toc = env.tocs.get(docname)
+        if toc is None:
+            continue
+        shown = [node for node in toc.findall(addnodes.toctree) if not node.get("hidden", False)]
+        if not shown:
+            continue
+        resolved = [
+            adapter.resolve(docname, links, node.deepcopy())  # type: ignore[arg-type]
+            for node in shown
+        ]
+        found[docname] = digest([tree.pformat() if tree is not None else "" for tree in resolved])
+    return found
+
+
 # -- cross-references ------------------------------------------------------------
 
 
@@ -203,10 +263,10 @@ def fingerprints(env: BuildEnvironment, keys: Iterable[RefKey]) -> dict[RefKey, 
     found: dict[tuple[str, str], list[Any]] = {}
     for domain_name, domain_names in names.items():
         try:
-            domain = env.get_domain(domain_name)
+            objects = env.get_domain(domain_name).get_objects()
         except Exception:  # an unknown domain: Sphinx warns when it resolves the reference
             continue
-        for obj in domain.get_objects():
+        for obj in objects:
             if obj[0] not in domain_names:
                 continue
             shown: list[Any] = [domain_name, *obj]
@@ -284,26 +344,56 @@ def on_env_get_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     """The pages that show something that changed since the last build."""
     state = get_state(env)
     first_build = not state.nav_digest
-    new_digest = nav_digest(env, app.builder, app.config.incremental_nav_titles_only)
+    # ``env.master_doctree`` is a cached property that would be pickled with the
+    # environment (Sphinx itself first reads it after pickling): drop it before
+    # and after, or the next build would see this build's root toctrees.
+    env.__dict__.pop("master_doctree", None)
+    try:
+        new_digest = nav_digest(env, app.builder, app.config.incremental_nav_titles_only)
+    finally:
+        env.__dict__.pop("master_doctree", None)
     nav_changed = new_digest != state.nav_digest
     state.nav_digest = new_digest
 
     used = set().union(*state.refs.values()) if state.refs else set()
     new_prints = fingerprints(env, used)
     old_prints, state.fingerprints = state.fingerprints, new_prints
+    # A body toctree shows the sections of the pages below it: resolve it again
+    # only above a page whose table of contents changed (or for every page,
+    # when every page is rewritten anyway), which keeps no-op builds cheap.
+    new_tocs = toc_digests(env)
+    old_tocs, state.toc_digests = state.toc_digests, new_tocs
+    if first_build or nav_changed:
+        recheck = set(env.found_docs)
+    else:
+        moved = {
+            name
+            for name in old_tocs.keys() | new_tocs.keys()
+            if old_tocs.get(name) != new_tocs.get(name)
+        }
+        recheck = with_ancestors(env, moved) if moved else set()
+    new_bodies = body_toctrees(env, app.builder, recheck)
+    old_bodies = state.body_toctrees
+    state.body_toctrees = {
+        name: value
+        for name, value in {**old_bodies, **new_bodies}.items()
+        if name in env.found_docs and (name in new_bodies or name not in recheck)
+    }
     if first_build:
         return []  # everything is being written anyway
     if nav_changed:
         logger.verbose("incremental: the navigation changed; every page is rewritten")
         return sorted(env.found_docs)
     changed = {key for key, value in new_prints.items() if old_prints.get(key) != value}
-    if not changed:
-        return []
-    return sorted(
+    rewrite = {
         docname
         for docname, keys in state.refs.items()
         if docname in env.found_docs and not changed.isdisjoint(keys)
+    }
+    rewrite.update(
+        docname for docname, value in new_bodies.items() if old_bodies.get(docname) != value
     )
+    return sorted(rewrite)
 
 
 def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -331,7 +421,7 @@ def on_build_finished_sitemap(app: Sphinx, exception: Exception | None) -> None:
     """
     if exception is not None or "sphinx_sitemap" not in app.extensions:
         return
-    links = getattr(getattr(app.env, "app", None), "sitemap_links", None)
+    links = getattr(app, "sitemap_links", None)  # sphinx-sitemap's queue (on env.app)
     if links is None or not hasattr(links, "get_nowait"):
         return
     import queue

@@ -9,7 +9,8 @@ networks and readers who want to fix something.
   ``search``, ``404``) get a meta description and OpenGraph tags of their
   own (``handbook_page_descriptions`` in ``conf.py`` may change the text);
   ``search`` and ``404`` are marked ``noindex``, and ``404`` has no canonical
-  URL (it is served at every missing address).
+  URL (it is served at every missing address).  They also get the title the
+  theme prints on paper (``pagetitle``), which Sphinx sets for documents only.
 * **robots.txt.** Generated from ``html_baseurl`` (so forks and previews point
   at their own sitemap) into a folder added to ``html_extra_path``.
 * **Feedback links.** ``handbook_feedback`` in each page's context, rendered
@@ -145,7 +146,7 @@ def check_forms(app: Sphinx) -> None:
         return
     folder = found[2]
     root = Path(app.confdir)
-    for _ in Path(folder).parts if folder else []:
+    for _part in Path(folder).parts if folder else []:
         root = root.parent
     forms = root / ".github" / "ISSUE_TEMPLATE"
     if not forms.is_dir():
@@ -238,6 +239,10 @@ def on_html_page_context(
 
     if pagename == "404":
         context["pageurl"] = None  # no canonical URL: it answers every missing address
+    if not context.get("pagetitle"):
+        # Sphinx sets it for documents only; the theme prints it as the title
+        # of the printed page, and left an empty <h1> on generated pages.
+        context["pagetitle"] = title
 
 
 def add_feedback_links(
