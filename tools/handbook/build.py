@@ -56,7 +56,9 @@ def run_build(
     env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run the strict build and return the finished process (output captured)."""
-    full_env = {**os.environ, **(env or {})}
+    # Output is captured for comparison, never shown on a terminal: no colour
+    # codes, even where Sphinx would add them (it does when CI=true).
+    full_env = {**os.environ, "NO_COLOR": "1", **(env or {})}
     return subprocess.run(
         sphinx_command(source, out, builder=builder, doctrees=doctrees, extra=extra),
         capture_output=True,
