@@ -47,9 +47,11 @@ How
     page when ``sidebar_includehidden`` is off) finds the page's ancestors from
     one parent map per build and caches its answer per section.
 
-    Measured (``benchmarks/build.py``, serial, 2 cores): 500 pages clean build
-    149.3 s -> 15.8 s with the plugin memo below; 200 pages, without the memo,
-    32.3 s -> about 11 s.  Output byte-identical.
+    Measured (``benchmarks/build.py``, serial strict build, 2 shared cores):
+    500 pages clean build 174.4 s -> 16.5 s (149.3 s -> 15.8 s in an earlier
+    run), with the plugin memo below; 200 pages without the memo 32-38 s ->
+    10.5-11.6 s.  Growth exponent 50 -> 500 pages 1.35 -> 0.55.  Output
+    byte-identical.
 
 Fallbacks
     Settings the fast path does not reproduce (``collapse=True``,
