@@ -8,7 +8,11 @@ SHELL := /bin/bash
 PYTHON      ?= python3
 VENV        := .venv
 BIN         := $(VENV)/bin
-# Keep in step with the `uv` pin in uv.lock (a test checks they agree).
+# Pinned installs come from uv.lock, written by uv: it understands PEP 735
+# dependency groups (test, dev, bench) natively, locks every platform in one
+# file with hashes, and installs in seconds.  pip-tools would need one
+# requirements file per group.  Keep UV_VERSION in step with the `uv` pin in
+# uv.lock (a test checks they agree).
 UV_VERSION  := 0.13.9
 STAMP       := $(VENV)/.synced
 SOURCEDIR   := docs
