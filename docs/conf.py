@@ -152,6 +152,9 @@ epub_description = (
 # The root toctrees are hidden (the sidebar shows them): the e-reader's table
 # of contents must include them.
 epub_tocscope = "includehidden"
+# Sphinx keeps the previous build's info beside the output when the
+# configuration changes; it is not part of the book.
+epub_exclude_files = [".buildinfo.bak"]
 
 # -- Stock baseline (benchmarks/reader.py) -----------------------------------
 # HANDBOOK_STOCK=1 builds the same sources as a stock sphinx-book-theme site:

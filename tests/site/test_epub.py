@@ -195,6 +195,21 @@ def test_the_reading_list_is_in_the_book_and_citations_lead_to_it(book):
     assert len([i for i in _ids(reading) if i.startswith("cite-")]) >= 20
 
 
+def test_rebuilding_after_a_settings_change_stays_clean(tmp_path):
+    """``make epub`` again after editing conf.py: Sphinx keeps ``.buildinfo.bak``
+    beside the book, which must not end up in it (nor warn)."""
+    out, doctrees = tmp_path / "epub", tmp_path / "doctrees"
+    first = run_build(DOCS, out, builder="epub", doctrees=doctrees)
+    assert first.returncode == 0, first.stderr
+    again = run_build(
+        DOCS, out, builder="epub", doctrees=doctrees, extra=["-D", "epub_show_urls=footnote"]
+    )
+    assert again.returncode == 0, again.stderr
+    assert "WARNING" not in again.stderr, again.stderr
+    with zipfile.ZipFile(next(out.glob("*.epub"))) as z:
+        assert not [n for n in z.namelist() if ".buildinfo" in n]
+
+
 @pytest.mark.skipif(
     not shutil.which("java") or not any(j.is_file() for j in EPUBCHECK_JARS),
     reason="EPUBCheck is not installed (Debian: apt-get install epubcheck; .ci/run does)",

@@ -100,6 +100,23 @@ def test_the_stylesheet_holds_the_theme_and_our_rules(built_site):
     assert "@import" not in bundle
 
 
+def test_the_stylesheet_keeps_what_scripts_need_and_drops_what_no_page_uses(built_site):
+    bundle = next(built_site.out.glob("_static/handbook-*.css")).read_text(encoding="utf-8")
+    # classes that only scripts put on pages (Bootstrap builds "bs-tooltip-auto")
+    for needed in (
+        ".dropdown-menu.show{",
+        ".pst-sidebar-hidden",
+        ".bs-tooltip-auto",
+        ".tooltip-inner",
+        "button.copybtn",
+        "span.highlighted",
+    ):
+        assert needed in bundle, needed
+    # Bootstrap components that no page and no script uses
+    for unused in (".accordion-button", ".form-floating"):
+        assert unused not in bundle, unused
+
+
 @pytest.mark.parametrize("page", ["index", "about", "swe/testing", "genindex", "404"])
 def test_no_script_blocks_the_first_paint(built_site, page):
     soup = _soup(built_site, page)

@@ -29,7 +29,10 @@ Once the whole site is written (``build-finished``), because these need it:
   ours) become one file, ``_static/handbook-<id>.css`` (``<id>`` names the
   list of files it was made from), without the FontAwesome webfont rules, and
   with a ``?v=`` checksum on every page that links it, as Sphinx does for its
-  own assets.
+  own assets.  Selectors that need a class no page carries, and that no
+  script the pages run could add, are dropped (``handbook_prune_css``): most
+  of Bootstrap's components.  A class counts as addable if any script names
+  it, or builds names that start like it (`` `bs-${...}` ``).
 * **Pre-compressed files.** Every text file of 1 KiB or more gets a ``.gz``
   sibling (gzip level 9, reproducible) for hosts that serve them (nginx
   ``gzip_static``, Caddy ``precompressed``); GitHub Pages compresses itself.
@@ -320,11 +323,11 @@ class Rule:
 
 _COMMENT = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|/\*(?!!).*?\*/""", re.S)
 _TOKEN = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|/\*!.*?\*/|[{}();]""", re.S)
-_DECLARATION_TOKEN = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|[()\[\]{};]""", re.S)
+_DECLARATION_TOKEN = re.compile(r"""("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')|[()\[\]{};,]""", re.S)
 
 
-def _split_declarations(block: str) -> list[str]:
-    """Split a block at the semicolons outside strings and brackets."""
+def _split_declarations(block: str, separator: str = ";") -> list[str]:
+    """Split a block at the semicolons (or commas) outside strings and brackets."""
     parts, depth, start = [], 0, 0
     for match in _DECLARATION_TOKEN.finditer(block):
         if match.group(1):
@@ -334,7 +337,7 @@ def _split_declarations(block: str) -> list[str]:
             depth += 1
         elif char in ")]}":
             depth -= 1
-        elif depth == 0:
+        elif depth == 0 and char == separator:
             parts.append(block[start : match.start()])
             start = match.end()
     parts.append(block[start:])
@@ -555,6 +558,93 @@ def icon_font_to_masks(rules: list[Rule], icons: IconSet) -> None:
             rule.set_declarations(edited)
 
 
+_CLASS_ATTRIBUTE = re.compile(r"""\bclass\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.I | re.S)
+_WORD = re.compile(r"[A-Za-z_][\w-]*")
+#: A class name a script builds: `prefix-${...}`, "prefix-" + ..., "prefix-".concat(...).
+_DYNAMIC_CLASS = re.compile(
+    r"""`([A-Za-z][\w-]*-)\$\{|["']([A-Za-z][\w-]*-)["']\s*(?:\+|\.concat\()"""
+)
+_SELECTOR_NOISE = re.compile(r"""\[[^\]]*\]|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'""")
+_INNERMOST_PARENTHESES = re.compile(r"\([^()]*\)")
+_CLASS_SELECTOR = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+
+
+@dataclass
+class UsedNames:
+    """The class names the site's pages can carry: in their HTML, or put there by a script."""
+
+    words: set[str] = field(default_factory=set)
+    prefixes: set[str] = field(default_factory=set)
+
+    def add_script(self, text: str) -> None:
+        self.words.update(_WORD.findall(text))
+        for match in _DYNAMIC_CLASS.finditer(text):
+            self.prefixes.add(match.group(1) or match.group(2))
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and (
+            name in self.words or any(name.startswith(p) for p in self.prefixes)
+        )
+
+
+def used_names(site: Site, pages: Sequence[Page]) -> UsedNames:
+    """Every class of every page, and every word of the scripts the pages run."""
+    used = UsedNames()
+    scripts: set[str] = set()
+    for page in pages:
+        for match in _CLASS_ATTRIBUTE.finditer(page.text):
+            used.words.update((match.group(1) or match.group(2) or "").split())
+        for match in _SCRIPT.finditer(page.text):
+            source = dict(_attributes(match.group(1))).get("src")
+            if source:
+                resolved = site.resolve(page, source)
+                if resolved:
+                    scripts.add(resolved[0])
+            else:
+                used.add_script(match.group(2))
+    for name in sorted(scripts):
+        used.add_script((site.outdir / name).read_text(encoding="utf-8", errors="replace"))
+    return used
+
+
+def selector_may_match(selector: str, used: UsedNames) -> bool:
+    """False only if the selector needs a class no page can have.
+
+    Classes inside ``:not()``, ``:is()``, ``:has()``... and attribute
+    selectors are not required; an escaped name keeps the selector."""
+    if "\\" in selector:
+        return True
+    text = _SELECTOR_NOISE.sub("", selector)
+    while True:
+        stripped = _INNERMOST_PARENTHESES.sub("", text)
+        if stripped == text:
+            break
+        text = stripped
+    return all(name in used for name in _CLASS_SELECTOR.findall(text))
+
+
+def prune_unused(rules: list[Rule], used: UsedNames) -> list[Rule]:
+    """Drop the selectors no page can match, and the rules left without one."""
+    kept = []
+    for rule in rules:
+        if rule.children is not None:
+            rule.children = prune_unused(rule.children, used)
+            if rule.children or rule.at_keyword == "layer":
+                kept.append(rule)
+            continue
+        if rule.block is None or rule.at_keyword or rule.prelude.startswith("/*"):
+            kept.append(rule)
+            continue
+        selectors = _split_declarations(rule.prelude, ",")
+        alive = [s for s in selectors if selector_may_match(s, used)]
+        if len(alive) != len(selectors):
+            rule.prelude = ",".join(a.strip() for a in alive)
+        if alive:
+            kept.append(rule)
+    return kept
+
+
 def svg_icon_rules(icons: IconSet) -> str:
     """The rules of FontAwesome's own stylesheet for inline SVG icons (``.svg-inline--fa``)."""
     kept = [
@@ -573,8 +663,11 @@ def svg_icon_rules(icons: IconSet) -> str:
     return serialize_css(kept)
 
 
-def make_bundle(outdir: Path, sources: Sequence[str], icons: IconSet) -> str:
-    """One stylesheet from ``sources`` (in order), for ``_static/``."""
+def make_bundle(
+    outdir: Path, sources: Sequence[str], icons: IconSet, used: UsedNames | None = None
+) -> str:
+    """One stylesheet from ``sources`` (in order), for ``_static/``; without the
+    rules no page can use if ``used`` says which class names pages can have."""
     text = "\n".join(read_stylesheet(outdir, name, "_static") for name in sources)
     rules = parse_css(text)
     if icons:
@@ -583,7 +676,12 @@ def make_bundle(outdir: Path, sources: Sequence[str], icons: IconSet) -> str:
     header = BUNDLE_HEADER + " ".join(sources) + " */"
     parts = [header]
     if icons:
-        parts += [f"/*! Icons: {icons.license.strip()} */", svg_icon_rules(icons)]
+        svg_rules = parse_css(svg_icon_rules(icons))
+        parts += [f"/*! Icons: {icons.license.strip()} */", serialize_css(svg_rules)]
+    if used is not None:
+        rules = prune_unused(rules, used)
+        if icons:
+            parts[-1] = serialize_css(prune_unused(svg_rules, used))
     parts.append(serialize_css(rules))
     return "\n".join(parts) + "\n"
 
@@ -848,6 +946,7 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
         logger.warning("not a FontAwesome icon: %s", name, type="handbook", subtype="assets")
 
     referenced = {m.group(1) for page in pages for m in BUNDLE_RE.finditer(page.text)}
+    used = used_names(site, pages) if app.config.handbook_prune_css else None
     checksums: dict[str, str] = {}
     for ident in sorted(referenced):
         path = outdir / f"{BUNDLE_PREFIX}{ident}.css"
@@ -855,7 +954,7 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
         if sources is None or not all((outdir / s).is_file() for s in sources):
             logger.warning("cannot rebuild %s", path.name, type="handbook", subtype="assets")
             continue
-        text = make_bundle(outdir, sources, icons)
+        text = make_bundle(outdir, sources, icons, used)
         _write_if_changed(path, text)
         checksums[ident] = _checksum(text)
     for stale in (outdir / "_static").glob("handbook-*.css"):
@@ -894,6 +993,7 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_config_value("handbook_light_pages", True, "html", types=frozenset({bool}))
     app.add_config_value("handbook_precompress", True, "html", types=frozenset({bool}))
+    app.add_config_value("handbook_prune_css", True, "html", types=frozenset({bool}))
     app.connect("builder-inited", on_builder_inited)
     # after the themes and every extension that adds scripts (all at 500 or so)
     app.connect("html-page-context", on_html_page_context, priority=900)

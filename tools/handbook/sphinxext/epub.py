@@ -11,6 +11,10 @@
 * **One identifier.** Sphinx writes ``epub_uid`` (the XML id of the
   identifier) as the NCX ``dtb:uid``, where the identifier itself belongs
   (EPUBCheck NCX-001 when they differ).
+* **The book theme's directives.** sphinx-book-theme registers ``{margin}``
+  when Sphinx loads it as the HTML theme, which the EPUB builder never does;
+  pages that use it would fail the strict build.  The EPUB gets the theme's
+  own directive, a sidebar with the class ``margin``.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from typing import Any
 
 from sphinx.application import Sphinx
 from sphinx.builders.epub3 import Epub3Builder
+from sphinx.util.docutils import is_directive_registered
 from sphinx.util.typing import ExtensionMetadata
 
 import handbook
@@ -76,8 +81,20 @@ class HandbookEpub3Builder(Epub3Builder):
         return metadata
 
 
+def add_theme_directives(app: Sphinx) -> None:
+    """For the EPUB: the content directives the HTML theme would have registered."""
+    if app.builder.name != "epub" or is_directive_registered("margin"):
+        return
+    try:
+        from sphinx_book_theme.directives import Margin
+    except ImportError:  # another theme: its directives are its business
+        return
+    app.add_directive("margin", Margin)
+
+
 def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_builder(HandbookEpub3Builder, override=True)
+    app.connect("builder-inited", add_theme_directives)
     return {
         "version": handbook.__version__,
         "parallel_read_safe": True,
