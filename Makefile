@@ -84,6 +84,7 @@ lint: $(STAMP) ## Run the linters (the same ones pre-commit runs)
 	$(BIN)/ruff check tools tests benchmarks
 	$(BIN)/ruff format --check tools tests benchmarks
 	$(BIN)/codespell
+	$(BIN)/mypy
 	$(BIN)/handbook check-pages
 	$(BIN)/handbook bib check references.bib
 	$(BIN)/handbook bib format --check references.bib
