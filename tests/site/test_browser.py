@@ -8,8 +8,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser import launch_chromium, serve
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
 from handbook.build import DOCS, ROOT
 
@@ -27,20 +26,6 @@ def _pages() -> list[str]:
         if not p.relative_to(DOCS).parts[0].startswith("_")
     ]
     return [*pages, "genindex.html", "search.html", "404.html"]
-
-
-@pytest.fixture(scope="module")
-def site(built_site) -> Iterator[str]:
-    with serve(built_site.out) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 class Visit:

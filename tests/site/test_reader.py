@@ -18,9 +18,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 import yaml
-from browser import launch_chromium, serve
 from bs4 import BeautifulSoup
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from handbook.build import DOCS, ROOT
 from handbook.sphinxext import seo
@@ -308,20 +307,6 @@ def test_feedback_links_follow_the_configured_repository():
 # --------------------------------------------------------------------------
 # In the browser
 # --------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def site(built_site) -> Iterator[str]:
-    with serve(built_site.out) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
