@@ -6,6 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests are deterministic (the same examples on every machine), keep no
+# example database in the working tree, and carry no timing assertion (no deadline).
+settings.register_profile("handbook", derandomize=True, database=None, deadline=None)
+settings.load_profile("handbook")
 
 # Sphinx colours its output when CI=true; tests compare messages as plain text.
 os.environ["NO_COLOR"] = "1"

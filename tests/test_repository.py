@@ -6,6 +6,7 @@ checked instead: the triggers, the permissions and the commands they run.
 
 from __future__ import annotations
 
+import os
 import re
 import runpy
 import subprocess
@@ -59,6 +60,32 @@ def test_pre_commit_hooks_are_all_local_and_use_the_venv():
         assert tool in entries
 
 
+def test_pre_commit_bib_hooks_guard_the_reading_list_not_the_test_fixtures():
+    hooks = {h["id"]: h for h in _yaml(".pre-commit-config.yaml")["repos"][0]["hooks"]}
+    for name in ("bib-check", "bib-format"):
+        pattern = re.compile(hooks[name]["files"])
+        assert pattern.search("references.bib")
+        assert not pattern.search("tests/bib/fixtures/bad/doi.bib")
+        assert not pattern.search("tests/roots/test-readinglist/refs.bib")
+
+
+def test_pre_commit_passes_on_the_repository(tmp_path):
+    """Every hook is local, so this runs offline: what pre-commit promises, main keeps."""
+    done = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "pre-commit"), "run", "--all-files", "--color", "never"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit"), "SKIP": ""},
+        check=False,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    ran = re.findall(r"^(.+?)\.{3,}(Passed|Skipped)$", done.stdout, re.M)
+    assert len(ran) == len(_yaml(".pre-commit-config.yaml")["repos"][0]["hooks"])
+    assert all(status == "Passed" for _, status in ran), done.stdout
+
+
 def test_makefile_runs_the_one_strict_build_command():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     line = next(ln for ln in makefile.splitlines() if ln.startswith("SPHINXBUILD"))
@@ -83,11 +110,13 @@ def test_makefile_bootstraps_the_uv_version_the_lock_pins():
     assert locked["uv"] == pinned
 
 
-def test_ci_script_installs_chromium_and_runs_make_test():
+def test_ci_script_installs_chromium_and_runs_make_lint_then_make_test():
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert script.startswith("#!/usr/bin/env bash")
     assert "set -euo pipefail" in script
     assert "apt-get install -y -qq chromium" in script
+    commands = [line.strip() for line in script.splitlines() if line.startswith("make ")]
+    assert commands == ["make lint", "make test"]
     assert script.rstrip().splitlines()[-2].strip() == "make test"
 
 

@@ -16,6 +16,7 @@ import pytest
 from handbook.bib import checks, vocabulary
 from handbook.bib.cli import main
 from handbook.bib.parse import parse_text
+from handbook.build import ROOT
 
 from .helpers import BAD, GOOD, expectations
 
@@ -72,6 +73,13 @@ def test_registry_codes_names_and_docstrings() -> None:
     assert len({chk.name for chk in checks.CHECKS.values()}) == len(codes)
 
 
+def test_contributing_lists_every_check() -> None:
+    """CONTRIBUTING.md's table of codes: one row a check, its code and name."""
+    text = (Path(ROOT) / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `(BIB\d{3})` \| ([a-z0-9-]+) \|", text, re.MULTILINE)
+    assert rows == [(code, chk.name) for code, chk in checks.CHECKS.items()]
+
+
 def test_registering_a_badly_named_check_fails() -> None:
     with pytest.raises(ValueError, match="check_"):
 
@@ -120,3 +128,151 @@ def test_unverified_phrases_are_not_field_names() -> None:
     text = "@misc{a2020b, unverified = {exact listing title, year, author real name}}\n"
     (entry,) = parse_text(text).entries
     assert checks.make_ref(entry).unverified == frozenset({"year"})
+
+
+# -- key suggestions come from the fields -------------------------------------
+
+NOT_PATTERN = (
+    "is not authorYYYYword (lower-case letters, the year or 'nd', then a word of letters"
+    " and digits that starts with a letter)"
+)
+
+
+def check_text(
+    text: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], select: str
+) -> tuple[int, str]:
+    path = tmp_path / "refs.bib"
+    path.write_text(text, encoding="utf-8")
+    status = main(["check", "--select", select, str(path)])
+    out, err = capsys.readouterr()
+    assert err == ""
+    return status, out.replace(f"{path}:", "refs.bib:")
+
+
+@pytest.mark.parametrize(
+    ("key", "fields", "message"),
+    [
+        (
+            "vand95",
+            "author = {van Dyke, Jan}, title = {The Art of Keys}, year = {1995}",
+            f"key 'vand95' {NOT_PATTERN}: use 'vandyke1995art'",
+        ),
+        (
+            "ries:2011",
+            "author = {Ries, Eric and Other, Anne}, title = {The Lean Startup}, year = 2011",
+            f"key 'ries:2011' {NOT_PATTERN}: use 'ries2011lean'",
+        ),
+        (
+            "Muller2019",
+            'author = {M{\\"u}ller, Hans}, title = {{\\"U}ber {ML}: a study}, year = {2019}',
+            f"key 'Muller2019' {NOT_PATTERN}: use 'muller2019uber'",
+        ),
+        (
+            "Beyer-SRE",
+            "editor = {Beyer, Betsy}, title = {Site Reliability Engineering}, date = {2016-04}",
+            f"key 'Beyer-SRE' {NOT_PATTERN}: use 'beyer2016site'",
+        ),
+        (
+            "Zinkevich-rules",
+            "author = {Zinkevich, Martin}, title = {Rules of Machine Learning}",
+            f"key 'Zinkevich-rules' {NOT_PATTERN}: use 'zinkevichndrules'",
+        ),
+        (
+            "ariga-2018",
+            "author = {{有賀康顕}}, title = {仕事ではじめる機械学習}, year = {2018}",
+            f"key 'ariga-2018' {NOT_PATTERN}",
+        ),
+        (
+            "Anon-2020",
+            "title = {Anonymous}, year = {2020}",
+            f"key 'Anon-2020' {NOT_PATTERN}",
+        ),
+    ],
+)
+def test_key_not_in_the_pattern_gets_a_suggestion_from_the_fields(
+    key: str, fields: str, message: str, tmp_path: Path, capsys
+) -> None:
+    status, out = check_text(f"@misc{{{key}, {fields}}}\n", tmp_path, capsys, "BIB007,BIB008")
+    assert (status, out) == (1, f"refs.bib:1: BIB007 {message}\n")
+
+
+def test_nd_key_with_a_year_suggests_only_what_the_fields_support(tmp_path: Path, capsys) -> None:
+    text = (
+        "@misc{zinkevichndrules,\n  author = {Zinkevich, Martin},\n  year = {2017},\n}\n"
+        "@misc{smithndrules,\n  author = {Zinkevich, Martin},\n  year = {2017},\n}\n"
+        "@misc{grandeur,\n  author = {Grandeur, Ann},\n  year = {2017},\n}\n"
+    )
+    status, out = check_text(text, tmp_path, capsys, "BIB008")
+    assert (status, out) == (
+        1,
+        "refs.bib:3: BIB008 key 'zinkevichndrules' says no year but year = 2017:"
+        " use 'zinkevich2017rules'\n"
+        "refs.bib:7: BIB008 key 'smithndrules' says no year but year = 2017\n"
+        "refs.bib:11: BIB008 key 'grandeur' says no year but year = 2017\n",
+    )
+
+
+def test_the_word_after_the_year_starts_with_a_letter() -> None:
+    for key in ("ries2011lean", "zinkevichndrules", "ries2011", "lakshmanan2020mldp"):
+        assert checks.KEY_RE.match(key), key
+    for key in ("vand95", "ries20112", "ries2011-lean", "Ries2011lean", "riesnd2"):
+        assert not checks.KEY_RE.match(key), key
+
+
+# -- crossref: inherited fields ------------------------------------------------
+
+
+def test_required_fields_are_inherited_through_crossref(tmp_path: Path, capsys) -> None:
+    text = (
+        "@inproceedings{sculley2015hidden, author = {Sculley, D.}, title = {Hidden},"
+        " crossref = {NIPS2015}}\n"
+        "@inproceedings{sculley2014high, author = {Sculley, D.}, title = {High},"
+        " crossref = {nips2015}, year = {2014}}\n"
+        "@book{nips2015, editor = {Cortes, Corinna}, title = {NIPS 28}, year = {2015},"
+        " publisher = {Curran}}\n"
+        "@inproceedings{breck2017ml, author = {Breck, Eric}, title = {ML}, crossref = {nope}}\n"
+    )
+    status, out = check_text(text, tmp_path, capsys, "BIB006,BIB008")
+    assert (status, out) == (
+        1,
+        "refs.bib:4: BIB006 @inproceedings 'breck2017ml' has no booktitle\n"
+        "refs.bib:4: BIB006 @inproceedings 'breck2017ml' has no year\n",
+    )
+
+
+def test_key_year_is_compared_with_an_inherited_year(tmp_path: Path, capsys) -> None:
+    text = (
+        "@misc{sculley2014hidden, author = {Sculley, D.}, title = {Hidden}, crossref = {nips}}\n"
+        "@misc{sculleyndhigh, author = {Sculley, D.}, title = {High}, crossref = {nips}}\n"
+        "@misc{nips, title = {NIPS 28}, year = {2015}}\n"
+    )
+    status, out = check_text(text, tmp_path, capsys, "BIB008")
+    assert (status, out) == (
+        1,
+        "refs.bib:1: BIB008 key 'sculley2014hidden' has year 2014 but year = 2015"
+        " (from crossref 'nips')\n"
+        "refs.bib:2: BIB008 key 'sculleyndhigh' says no year but year = 2015"
+        " (from crossref 'nips'): use 'sculley2015high'\n",
+    )
+
+
+# -- @comment ------------------------------------------------------------------
+
+
+def test_comment_commands_are_parsed_as_pybtex_does() -> None:
+    """pybtex reads an entry inside a @comment body (so the site shows it): the comment
+    ends there, and the brace left after the entry is text outside any entry."""
+    text = (
+        "@comment{jabref-meta: x;}\n"
+        "@comment{ @misc{a2020b, title = {T}} }\n"
+        "@comment(\n  paren body { with ) inside braces }\n)\n"
+        "stray\n"
+    )
+    bib = parse_text(text)
+    assert [entry.key for entry in bib.entries] == ["a2020b"]
+    assert not bib.errors
+    findings = checks.run_checks(bib, {"BIB002"})
+    assert [(f.line, f.message) for f in findings] == [
+        (2, "text outside an entry: '}' (start comment lines with %)"),
+        (6, "text outside an entry: 'stray' (start comment lines with %)"),
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import subprocess
@@ -13,6 +14,8 @@ import pytest
 import handbook.build
 from handbook import cli as handbook_cli
 from handbook.bib.cli import main
+from handbook.bib.parse import UnusableInput, read_source
+from handbook.files import UnusableInputError
 
 from .helpers import BAD, GOOD
 
@@ -102,33 +105,76 @@ def test_default_is_references_bib_at_the_root_relative_to_cwd(
 def test_missing_file_exits_2_with_one_line(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(tmp_path)
     assert main(["check", "nope.bib"]) == 2
-    assert capsys.readouterr() == ("", "handbook bib: nope.bib: no such file\n")
+    assert capsys.readouterr() == ("", "nope.bib:1: INPUT no such file\n")
 
 
-def test_not_utf8_exits_2(tmp_path: Path, monkeypatch, capsys) -> None:
+def test_not_utf8_exits_2_at_the_line_of_the_byte(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(tmp_path)
     Path("latin1.bib").write_bytes(b"% ok\n\n% caf\xe9\n")
     assert main(["check", "latin1.bib"]) == 2
-    assert capsys.readouterr() == (
-        "",
-        "handbook bib: latin1.bib: not UTF-8 (invalid byte on line 3)\n",
-    )
+    assert capsys.readouterr() == ("", "latin1.bib:3: INPUT not UTF-8 (invalid byte 0xe9)\n")
 
 
 def test_directory_exits_2(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.chdir(tmp_path)
     Path("dir.bib").mkdir()
     assert main(["check", "dir.bib"]) == 2
-    assert capsys.readouterr() == ("", "handbook bib: dir.bib: is a directory\n")
+    assert capsys.readouterr() == ("", "dir.bib:1: INPUT is a directory, not a file\n")
 
 
-@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads anything")
+def test_path_under_a_file_exits_2(tmp_path: Path, monkeypatch, capsys) -> None:
+    """A path nobody can open, root included: its parent is a regular file (ENOTDIR)."""
+    monkeypatch.chdir(tmp_path)
+    Path("file.bib").write_text("", encoding="utf-8")
+    assert main(["check", "file.bib/x.bib"]) == 2
+    assert capsys.readouterr() == (
+        "",
+        "file.bib/x.bib:1: INPUT no such file (a parent is not a directory)\n",
+    )
+
+
 def test_unreadable_exits_2(tmp_path: Path, monkeypatch, capsys) -> None:
+    """Any other error from the read (root can read a mode-0 file: the read is made to fail)."""
     monkeypatch.chdir(tmp_path)
     Path("secret.bib").write_text("", encoding="utf-8")
-    Path("secret.bib").chmod(0)
+    real_read_bytes = Path.read_bytes
+
+    def refuse(self: Path) -> bytes:
+        if self.name == "secret.bib":
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
     assert main(["check", "secret.bib"]) == 2
-    assert capsys.readouterr().err.startswith("handbook bib: secret.bib: cannot read: ")
+    assert capsys.readouterr() == (
+        "",
+        f"secret.bib:1: INPUT cannot read: {os.strerror(errno.EACCES)}\n",
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["check"], ["format", "--check"], ["format", "--write"], ["format", "--check", "--diff"]],
+)
+def test_every_command_reports_unusable_input_the_same_way(
+    argv: list[str], tmp_path: Path, monkeypatch, capsys
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("latin1.bib").write_bytes(b"@misc{a2020b,\n  title = {caf\xe9},\n}\n")
+    assert main([*argv, "latin1.bib", "nope.bib"]) == 2
+    assert capsys.readouterr() == (
+        "",
+        "latin1.bib:2: INPUT not UTF-8 (invalid byte 0xe9)\nnope.bib:1: INPUT no such file\n",
+    )
+    assert Path("latin1.bib").read_bytes() == b"@misc{a2020b,\n  title = {caf\xe9},\n}\n"
+
+
+def test_unusable_input_is_the_shared_error() -> None:
+    """``handbook.linkcheck.extract`` still catches it by its old name."""
+    assert issubclass(UnusableInput, UnusableInputError)
+    with pytest.raises(UnusableInput) as info:
+        read_source(Path("/nonexistent/dir/x.bib"), "x.bib")
+    assert str(info.value) == "x.bib:1: INPUT no such file"
 
 
 def test_usable_files_are_still_checked_beside_a_missing_one(small: Path, capsys) -> None:
@@ -136,7 +182,7 @@ def test_usable_files_are_still_checked_beside_a_missing_one(small: Path, capsys
     assert main(["check", str(small), str(missing)]) == 2
     out, err = capsys.readouterr()
     assert len(out.splitlines()) == 2
-    assert err == f"handbook bib: {missing}: no such file\n"
+    assert err == f"{missing}:1: INPUT no such file\n"
 
 
 @pytest.mark.parametrize(

@@ -331,3 +331,55 @@ def test_findings_skip_ok_ignored_and_no_network_unchecked() -> None:
         no_network="no network: x",
     )
     assert lines == [Finding("p.md", 1, "C", "https://timeout/: m")]
+
+
+def test_a_missing_path_is_one_input_line(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.txt"
+    run = run_linkcheck([str(missing)], tmp_path=tmp_path)
+    assert run.code == 2
+    assert f"{missing}:1: INPUT no such file\n" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("dir", "is a directory; give the report's file name"),
+        ("file/report.json", "cannot be made: {tmp}/file is not a directory"),
+        ("file/deeper/report.json", "cannot be made: {tmp}/file is not a directory"),
+    ],
+)
+def test_an_unusable_output_exits_2_before_checking_anything(
+    tmp_path: Path, where: str, message: str
+) -> None:
+    """Even root cannot write under a regular file; nothing is checked, nothing written."""
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "file").write_text("a file, not a folder\n")
+    urls = write_urls(tmp_path, "isbn:9780306406157")
+    output = tmp_path / where
+    err = io.StringIO()
+    out = io.StringIO()
+    code = main([str(urls), "--no-cache", "--output", str(output)], stdout=out, stderr=err)
+    assert (code, out.getvalue()) == (2, "")
+    assert err.getvalue() == (
+        f"handbook linkcheck: --output {output}: {message.format(tmp=tmp_path)}\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dir", "file", "urls.txt"]
+    assert list((tmp_path / "dir").iterdir()) == []
+
+
+def test_a_failed_write_of_the_report_is_exit_2_without_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from handbook.linkcheck import cli
+
+    def refuse(path: Path, text: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cli, "write_atomically", refuse)
+    urls = write_urls(tmp_path, "isbn:9780306406157")
+    err = io.StringIO()
+    output = tmp_path / "report.json"
+    assert main([str(urls), "--no-cache", "--output", str(output)], stderr=err) == 2
+    assert err.getvalue().startswith(
+        f"handbook linkcheck: --output {output}: cannot write: No space left on device\n"
+    )

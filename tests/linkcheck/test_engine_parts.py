@@ -1,4 +1,8 @@
-"""The engine's pure parts: Retry-After, bot walls, fragments, priority slots."""
+"""The engine's pure parts: Retry-After, bot walls, fragments, priority slots, host gates.
+
+Time is engine time (:class:`~lc_support.VirtualClock`): exact, and the same
+on every machine.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,12 @@ import asyncio
 from email.utils import formatdate
 
 import pytest
+from lc_support import VirtualClock
 from yarl import URL
 
 from handbook.linkcheck.fetch import (
     HostGate,
+    LoopClock,
     PrioritySlots,
     bot_wall,
     checkable_fragment,
@@ -90,17 +96,21 @@ def test_priority_slots_serve_follow_ups_first() -> None:
     async def go() -> list[str]:
         slots = PrioritySlots(1)
         order: list[str] = []
+        done_holding = asyncio.Event()
 
         async def use(name: str, priority: int) -> None:
             async with slots.slot(priority):
                 order.append(name)
-                await asyncio.sleep(0.01)
+                if name == "holder":
+                    await done_holding.wait()
 
         first = asyncio.create_task(use("holder", 1))
         await asyncio.sleep(0)
         tasks = [asyncio.create_task(use(f"new{i}", 1)) for i in range(3)]
         await asyncio.sleep(0)
         tasks.append(asyncio.create_task(use("follow-up", 0)))
+        await asyncio.sleep(0)  # everyone is queued now
+        done_holding.set()
         await asyncio.gather(first, *tasks)
         return order
 
@@ -116,20 +126,87 @@ def test_priority_slots_survive_cancelled_waiters() -> None:
         waiter.cancel()
         await asyncio.gather(waiter, return_exceptions=True)
         slots.release()
-        await asyncio.wait_for(slots.acquire(), 1)  # the slot was not lost
+        await slots.acquire()  # the slot was not lost (else this would never return)
         slots.release()
         return slots._free
 
     assert asyncio.run(go()) == 1
 
 
-def test_host_gate_pause_holds_every_request() -> None:
-    async def go() -> float:
-        gate = HostGate(2, 0.0)
-        loop = asyncio.get_running_loop()
-        gate.pause(0.2)
-        started = loop.time()
-        async with gate.slot():
-            return loop.time() - started
+def _starts(gate: HostGate, clock: VirtualClock, names: list[str]) -> list[tuple[str, float]]:
+    """When each request got through ``gate`` (in engine time), in arrival order."""
 
-    assert asyncio.run(go()) >= 0.19
+    async def go() -> list[tuple[str, float]]:
+        starts: list[tuple[str, float]] = []
+
+        async def request(name: str) -> None:
+            async with gate.slot():
+                starts.append((name, clock.now()))
+                await asyncio.sleep(0)
+
+        await asyncio.gather(*(request(name) for name in names))
+        return starts
+
+    return asyncio.run(go())
+
+
+def test_host_gate_spaces_request_starts() -> None:
+    clock = VirtualClock()
+    gate = HostGate(4, 0.5, clock)
+    starts = _starts(gate, clock, ["a", "b", "c", "d"])
+    assert starts == [("a", 0.0), ("b", 0.5), ("c", 1.0), ("d", 1.5)]
+
+
+def test_host_gate_pause_holds_every_request() -> None:
+    clock = VirtualClock()
+    gate = HostGate(2, 0.0, clock)
+
+    async def go() -> list[tuple[str, float]]:
+        gate.pause(0.2)
+        gate.pause(0.1)  # a shorter pause does not cut the longer one short
+        starts: list[tuple[str, float]] = []
+
+        async def request(name: str) -> None:
+            async with gate.slot():
+                starts.append((name, clock.now()))
+
+        await asyncio.gather(request("a"), request("b"))
+        return starts
+
+    assert asyncio.run(go()) == [("a", 0.2), ("b", 0.2)]
+    assert clock.waits == [(0.0, 0.2)]
+
+
+def test_host_gate_limits_requests_in_flight() -> None:
+    clock = VirtualClock()
+    gate = HostGate(2, 0.0, clock)
+
+    async def go() -> int:
+        inside, most = 0, 0
+
+        async def request() -> None:
+            nonlocal inside, most
+            async with gate.slot():
+                inside += 1
+                most = max(most, inside)
+                await clock.sleep(1.0)  # a request that takes a second
+                inside -= 1
+
+        await asyncio.gather(*(request() for _ in range(5)))
+        return most
+
+    assert asyncio.run(go()) == 2
+    assert clock.now() == 3.0  # five one-second requests, two at a time
+
+
+def test_the_loop_clock_is_the_event_loop_s() -> None:
+    async def go() -> tuple[float, float]:
+        clock = LoopClock()
+        loop = asyncio.get_running_loop()
+        before = loop.time()
+        now = clock.now()
+        await clock.sleep(0)
+        return before, now
+
+    before, now = asyncio.run(go())
+    assert now >= before

@@ -252,7 +252,79 @@ def test_allow_opens_exactly_the_port() -> None:
 
 
 def test_names_are_judged_after_resolving() -> None:
-    assert Guard().url_refusal(prepare_url("http://localhost/")) is None
+    assert Guard().url_refusal(prepare_url("http://example.test/")) is None
+    assert Guard().url_refusal(prepare_url("https://www.example.com/")) is None
+
+
+# Names whose meaning is fixed by a standard: refused before any look-up.
+SPECIAL_NAMES: list[tuple[str, str]] = [
+    ("http://localhost/", "localhost is loopback (RFC 6761)"),
+    ("http://LOCALHOST/", "localhost is loopback (RFC 6761)"),
+    ("http://localhost./", "localhost is loopback (RFC 6761)"),
+    ("http://localhost:8000/admin", "localhost is loopback (RFC 6761)"),
+    ("http://api.localhost/", "api.localhost is loopback (RFC 6761)"),
+    ("http://a.b.LocalHost./", "a.b.localhost is loopback (RFC 6761)"),
+    ("http://printer.local/", "printer.local is a link-local multicast DNS name (RFC 6762)"),
+    ("http://Printer.LOCAL./", "printer.local is a link-local multicast DNS name (RFC 6762)"),
+    ("http://local/", "local is a link-local multicast DNS name (RFC 6762)"),
+    ("http://nas.home.arpa/", "nas.home.arpa is a home network name (RFC 8375)"),
+    ("http://NAS.Home.Arpa./", "nas.home.arpa is a home network name (RFC 8375)"),
+    (
+        "http://metadata.google.internal/computeMetadata/v1/",
+        "metadata.google.internal is in .internal, the top-level domain reserved for "
+        "private use (ICANN), e.g. cloud metadata services",
+    ),
+    (
+        "http://db.INTERNAL./",
+        "db.internal is in .internal, the top-level domain reserved for "
+        "private use (ICANN), e.g. cloud metadata services",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "reason"), SPECIAL_NAMES)
+def test_special_use_names_are_refused_before_any_look_up(text: str, reason: str) -> None:
+    assert Guard().url_refusal(prepare_url(text)) == reason
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "example.test",
+        "example.example",
+        "nx.invalid",
+        "localhost.example.com",
+        "mylocalhost",
+        "localhost-1.example",
+        "local.example.com",
+        "internal.example.com",
+        "home.arpa.example",
+        "notlocal",
+        "xinternal",
+    ],
+)
+def test_other_names_are_left_to_the_look_up(host: str) -> None:
+    assert Guard().url_refusal(prepare_url(f"http://{host}/")) is None
+
+
+def test_allow_opens_a_special_use_name() -> None:
+    guard = Guard(["localhost:8000"])
+    assert guard.url_refusal(prepare_url("http://localhost:8000/")) is None
+    assert guard.url_refusal(prepare_url("http://LOCALHOST.:8000/")) is None
+    assert guard.url_refusal(prepare_url("http://localhost:8001/")) is not None
+    assert guard.url_refusal(prepare_url("http://api.localhost:8000/")) is not None
+    assert Guard(["printer.local"]).url_refusal(prepare_url("http://printer.local:631/")) is None
+
+
+def test_the_guarded_resolver_refuses_special_use_names_too() -> None:
+    inner = StaticResolver({"localhost": ["93.184.216.34"], "x.internal": ["93.184.216.34"]})
+    resolver = GuardedResolver(inner, Guard(["localhost:8000"]))
+    with pytest.raises(UnsafeAddressError, match=r"x\.internal is in \.internal"):
+        _resolve(resolver, "x.internal")
+    with pytest.raises(UnsafeAddressError, match=r"localhost is loopback \(RFC 6761\)"):
+        _resolve(resolver, "localhost", 8001)
+    assert _resolve(resolver, "localhost", 8000) == ["93.184.216.34"]
+    assert inner.calls == ["localhost"]  # refused names are not even looked up
 
 
 def _resolve(resolver: GuardedResolver, host: str, port: int = 80) -> list[str]:
@@ -278,6 +350,19 @@ def test_guarded_resolver_keeps_only_allowed_addresses() -> None:
     with pytest.raises(UnsafeAddressError, match="loopback"):
         _resolve(resolver, "local.test", 8001)
     assert resolver.resolved_hosts == {"mixed.test", "internal.test", "public.test", "local.test"}
+    # Evidence of a network: a name that resolved to an address the guard allows.
+    assert resolver.usable_hosts == {"mixed.test", "public.test", "local.test"}
+
+
+def test_names_that_resolve_only_to_refused_addresses_prove_no_network() -> None:
+    # What /etc/hosts answers with no network: the machine's own names, loopback.
+    inner = StaticResolver({"myhost": ["127.0.1.1"], "myhost.lan": ["127.0.0.1", "::1"]})
+    resolver = GuardedResolver(inner, Guard())
+    for host in ("myhost", "myhost.lan"):
+        with pytest.raises(UnsafeAddressError):
+            _resolve(resolver, host)
+    assert resolver.resolved_hosts == {"myhost", "myhost.lan"}
+    assert resolver.usable_hosts == set()
 
 
 def test_guarded_resolver_remembers_failures_and_sorts_them() -> None:

@@ -8,6 +8,8 @@ runs it (as a subprocess, on the doctrees of the session's strict build), so
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,9 +20,8 @@ from lc_support import run_linkcheck, write_urls
 from handbook.build import ROOT
 from handbook.linkcheck.extract import (
     Occurrence,
-    _judge_ref,
+    _missing,
     _PendingRef,
-    _Targets,
     from_doctrees,
     from_markdown,
 )
@@ -104,6 +105,8 @@ other
 
 See {doc}`other`, {doc}`/missing-page`, {ref}`a-label`, {ref}`no-label`,
 {term}`Data drift`, {term}`data  DRIFT` and {term}`Unknown term`.
+Sphinx also resolves {doc}`/other/`, {doc}`./other` and {doc}`sub/../other`,
+but not {doc}`other.md` and {ref}`No-Label`.
 """
 
 OTHER = """\
@@ -130,9 +133,10 @@ def tiny_doctrees(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (src / "index.md").write_text(INDEX, encoding="utf-8")
     (src / "other.md").write_text(OTHER, encoding="utf-8")
     doctrees = base / "doctrees"
-    subprocess.run(
+    done = subprocess.run(
         [
             str(Path(sys.executable).parent / "sphinx-build"),
+            "-n",
             "-q",
             "-b",
             "dummy",
@@ -142,9 +146,12 @@ def tiny_doctrees(tmp_path_factory: pytest.TempPathFactory) -> Path:
             str(base / "out"),
         ],
         capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
         check=True,
         timeout=300,
     )
+    (doctrees / "warnings.txt").write_text(done.stderr, encoding="utf-8")
     return doctrees
 
 
@@ -153,38 +160,100 @@ def test_internal_targets_in_doctrees(tiny_doctrees: Path) -> None:
     judged = sorted(
         (ref.occurrence.path, ref.occurrence.line, ref.text, ref.missing) for ref in found.internal
     )
+    # each on the line it is written on (Sphinx's own warnings name the paragraph's first)
     assert judged == [
         ("docs/index.md", 10, "{doc}`/missing-page`", "no page 'missing-page' in the handbook"),
         ("docs/index.md", 10, "{doc}`other`", None),
         ("docs/index.md", 10, "{ref}`a-label`", None),
         ("docs/index.md", 10, "{ref}`no-label`", "no label 'no-label' in the handbook"),
-        ("docs/index.md", 10, "{term}`Data drift`", None),
-        ("docs/index.md", 10, "{term}`Unknown term`", "no glossary term 'Unknown term'"),
-        ("docs/index.md", 10, "{term}`data DRIFT`", None),  # spacing as Sphinx reads it
+        ("docs/index.md", 11, "{term}`Data drift`", None),
+        ("docs/index.md", 11, "{term}`Unknown term`", "no glossary term 'Unknown term'"),
+        ("docs/index.md", 11, "{term}`data DRIFT`", None),  # spacing as Sphinx reads it
+        ("docs/index.md", 12, "{doc}`./other`", None),
+        ("docs/index.md", 12, "{doc}`/other/`", None),  # a trailing slash, as make html
+        ("docs/index.md", 12, "{doc}`sub/../other`", None),
+        ("docs/index.md", 13, "{doc}`other.md`", "no page 'other.md' in the handbook"),
+        ("docs/index.md", 13, "{ref}`no-label`", "no label 'no-label' in the handbook"),
         ("docs/other.md", 11, "{doc}`index`", None),
         ("docs/other.md", 11, "{term}`Twyman's law`", None),
     ]
 
 
+def test_internal_targets_are_judged_as_the_build_judges_them(tiny_doctrees: Path) -> None:
+    """Every reference the strict build warns about, and no other, is missing, on its line."""
+    found = from_doctrees(tiny_doctrees, tiny_doctrees.parent)
+    ours = sorted(
+        (ref.occurrence.path, ref.text.split("`")[1].lower())
+        for ref in found.internal
+        if ref.missing
+    )
+    warned = sorted(
+        ("docs/" + Path(path).name, target.lower())
+        for path, target in re.findall(
+            r"^(\S+?):\d+: WARNING: (?:unknown document|undefined label|term not in glossary): "
+            r"'([^']*)'",
+            tiny_doctrees.joinpath("warnings.txt").read_text(encoding="utf-8"),
+            re.M,
+        )
+    )
+    assert ours == warned
+    assert len(warned) == 5  # /missing-page, no-label twice, Unknown term, other.md
+
+
 def test_internal_targets_in_the_cli(tiny_doctrees: Path, tmp_path: Path) -> None:
     run = run_linkcheck(["--offline", "--doctrees", str(tiny_doctrees)], tmp_path=tmp_path)
-    assert [line.split(": ", 1)[1] for line in run.lines] == [
-        "LINKTARGET {doc}`/missing-page`: no page 'missing-page' in the handbook",
-        "LINKTARGET {ref}`no-label`: no label 'no-label' in the handbook",
-        "LINKTARGET {term}`Unknown term`: no glossary term 'Unknown term'",
+    assert [line[line.index("docs/index.md") :] for line in run.lines] == [
+        "docs/index.md:10: LINKTARGET {doc}`/missing-page`: no page 'missing-page' in the handbook",
+        "docs/index.md:10: LINKTARGET {ref}`no-label`: no label 'no-label' in the handbook",
+        "docs/index.md:11: LINKTARGET {term}`Unknown term`: no glossary term 'Unknown term'",
+        "docs/index.md:13: LINKTARGET {doc}`other.md`: no page 'other.md' in the handbook",
+        "docs/index.md:13: LINKTARGET {ref}`no-label`: no label 'no-label' in the handbook",
     ]
     assert run.code == 1
 
 
-def test_citations_are_judged_against_the_bibliography() -> None:
+def test_a_trailing_slash_is_a_page_link_sphinx_accepts(tmp_path: Path) -> None:
+    """``{doc}`/pm/data-first/``` builds without a warning: linkcheck agrees (exit 0)."""
+    src = tmp_path / "docs"
+    (src / "pm").mkdir(parents=True)
+    (src / "conf.py").write_text(SPHINX_CONF, encoding="utf-8")
+    (src / "index.md").write_text(
+        "# Home\n\n```{toctree}\npm/data-first\n```\n\nFirst line.\nSee {doc}`/pm/data-first/`.\n",
+        encoding="utf-8",
+    )
+    (src / "pm" / "data-first.md").write_text("# Data first\n", encoding="utf-8")
+    doctrees = tmp_path / "doctrees"
+    build = subprocess.run(
+        [
+            *(str(Path(sys.executable).parent / "sphinx-build"), "-nW", "-q", "-b", "dummy"),
+            *("-d", str(doctrees), str(src), str(tmp_path / "out")),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert (build.returncode, build.stderr) == (0, "")
+    run = run_linkcheck(["--offline", "--doctrees", str(doctrees)], tmp_path=tmp_path)
+    assert (run.code, run.lines) == (0, [])
+    found = from_doctrees(doctrees, tmp_path)
+    assert [(r.occurrence.line, r.text, r.missing) for r in found.internal] == [
+        (8, "{doc}`/pm/data-first/`", None)
+    ]
+    assert [(r.text, r.missing) for r in from_markdown(src / "index.md").internal] == [
+        ("{doc}`/pm/data-first/`", None)
+    ]
+
+
+def test_citations_are_judged_against_the_bibliography(tiny_doctrees: Path) -> None:
+    found = from_doctrees(tiny_doctrees, tiny_doctrees.parent, cite_keys={"known2020"})
+    assert not [ref for ref in found.internal if ref.text.startswith("{cite")]
     where = Occurrence("docs/a.md", 3)
-    targets = _Targets(cite_keys={"known2020"})
-    known = _judge_ref(_PendingRef("cite:p", "known2020", "a", where), targets)
-    unknown = _judge_ref(_PendingRef("cite:t", "nope2021", "a", where), targets)
-    assert known.missing is None
-    assert unknown.missing == "no entry 'nope2021' in references.bib"
-    unchecked = _judge_ref(_PendingRef("cite:p", "x", "a", where), _Targets(cite_keys=None))
-    assert unchecked.missing is None  # no readable bibliography: nothing to judge against
+    known = _PendingRef(None, "cite:p", "known2020", "a", where)
+    unknown = _PendingRef(None, "cite:t", "nope2021", "a", where)
+    assert _missing(known, None, {"known2020"}) is None
+    assert _missing(unknown, None, {"known2020"}) == "no entry 'nope2021' in references.bib"
+    assert _missing(unknown, None, None) is None  # no readable bibliography: nothing to judge
 
 
 def test_relative_links_and_doc_roles_in_pages(tmp_path: Path) -> None:

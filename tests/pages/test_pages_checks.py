@@ -65,10 +65,7 @@ def test_templates_folder_is_never_read(in_fixtures, capsys):
     assert "_templates/layout.md" not in run(capsys, "--docs", ".")[1]
     status, out, err = run(capsys, "--docs", ".", "_templates/layout.md")
     assert (status, out) == (2, "")
-    assert (
-        err
-        == "handbook check-pages: _templates/layout.md: nothing under docs/_templates is a page\n"
-    )
+    assert err == "_templates/layout.md:1: INPUT nothing under docs/_templates is a page\n"
 
 
 def test_text_output_is_sorted_path_line_code_message(in_fixtures, capsys):
@@ -115,20 +112,24 @@ def test_missing_path_exits_2_and_still_reports_the_others(in_fixtures, capsys):
     assert out == (
         "lost.md:1: PAGE001 page is in no toctree; add `lost` to a toctree or set `orphan: true`\n"
     )
-    assert err == "handbook check-pages: nowhere.md: no such file\n"
+    assert err == "nowhere.md:1: INPUT no such file\n"
 
 
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("latin1.md", "\xe9t\xe9\n".encode("latin-1"), "latin1.md: not UTF-8 (byte 0)"),
-        ("notes.txt", b"text\n", "notes.txt: not a Markdown page or an SVG file"),
+        (
+            "latin1.md",
+            "---\ntitle: \xe9t\xe9\n".encode("latin-1"),
+            "latin1.md:2: INPUT not UTF-8 (invalid byte 0xe9)",
+        ),
+        ("notes.txt", b"text\n", "notes.txt:1: INPUT not a Markdown page or an SVG file"),
     ],
 )
 def test_unusable_files_exit_2(tmp_path, monkeypatch, capsys, name, content, message):
     (tmp_path / name).write_bytes(content)
     monkeypatch.chdir(tmp_path)
-    assert run(capsys, "--docs", ".", name) == (2, "", f"handbook check-pages: {message}\n")
+    assert run(capsys, "--docs", ".", name) == (2, "", f"{message}\n")
 
 
 def test_unusable_file_in_a_default_run_exits_2(tmp_path, monkeypatch, capsys):
@@ -137,19 +138,54 @@ def test_unusable_file_in_a_default_run_exits_2(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     status, out, err = run(capsys, "--docs", ".")
     assert (status, out) == (2, "")
-    assert err == "handbook check-pages: broken.md: not UTF-8 (byte 0)\n"
+    assert err == "broken.md:1: INPUT not UTF-8 (invalid byte 0xff)\n"
+
+
+BAD_DATE_PAGE = """\
+---
+title: Bad date
+description: A page whose review date does not exist.
+roles: [pm]
+level: intro
+last_reviewed: 2026-02-30
+---
+
+Text.
+"""
+
+
+def test_a_date_that_is_not_a_date_is_a_finding_and_the_other_pages_are_checked(
+    tmp_path, monkeypatch, capsys
+):
+    """PyYAML raises ValueError for 2026-02-30; one page must not stop the run."""
+    shutil.copytree(FIXTURES / "toc", tmp_path / "toc")
+    (tmp_path / "index.md").write_text(
+        (FIXTURES / "toc" / "a.md").read_text(encoding="utf-8")
+        + "\n```{toctree}\ntoc/a\ntoc/b\nbad\n```\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "bad.md").write_text(BAD_DATE_PAGE, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    # every page: the bad one gets its finding, the others are still checked
+    assert run(capsys, "--docs", ".") == (
+        1,
+        "bad.md:6: PAGE004 `last_reviewed` '2026-02-30' is not a real date\n",
+        "",
+    )
+    # another page alone (the whole tree is still read, for its toctrees): clean
+    assert run(capsys, "--docs", ".", "toc/a.md") == (0, "", "")
 
 
 def test_path_outside_the_docs_directory_exits_2(in_fixtures, capsys):
     status, out, err = run(capsys, "--docs", "swe", "index.md")
     assert (status, out) == (2, "")
-    assert err == "handbook check-pages: index.md: not under the docs directory swe\n"
+    assert err == "index.md:1: INPUT not under the docs directory swe\n"
 
 
 def test_docs_directory_must_exist(tmp_path, capsys):
     status, out, err = run(capsys, "--docs", str(tmp_path / "nope"))
     assert (status, out) == (2, "")
-    assert err == f"handbook check-pages: {tmp_path / 'nope'}: not a directory\n"
+    assert err == f"{tmp_path / 'nope'}:1: INPUT not a directory\n"
 
 
 def test_list_checks_names_every_code(capsys):

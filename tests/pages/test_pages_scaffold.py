@@ -254,7 +254,35 @@ def test_part_without_index_exits_2_and_changes_nothing(minimal_docs, capsys):
     status, out, err = run(capsys, "swe", "x", "--title", "X", "--docs", str(minimal_docs))
     index = minimal_docs / "swe" / "index.md"
     assert (status, out) == (2, "")
-    assert err.startswith(f"handbook new-page: cannot read the part's index {index}: ")
+    assert err == f"{index}:1: INPUT no such file\n"
+    assert snapshot(minimal_docs) == before
+
+
+def test_index_not_utf8_exits_2_with_the_one_input_message(minimal_docs, capsys):
+    index = minimal_docs / "swe" / "index.md"
+    index.write_bytes(index.read_bytes() + b"caf\xe9\n")
+    line = index.read_bytes().count(b"\n")
+    before = snapshot(minimal_docs)
+    status, out, err = run(capsys, "swe", "x", "--title", "X", "--docs", str(minimal_docs))
+    assert (status, out) == (2, "")
+    assert err == f"{index}:{line}: INPUT not UTF-8 (invalid byte 0xe9)\n"
+    assert snapshot(minimal_docs) == before
+
+
+def test_unwritable_part_exits_2_without_a_traceback(minimal_docs, capsys, monkeypatch):
+    """A write that fails (patched, so that the test means the same as root): exit 2, no
+    traceback, nothing half-done."""
+    from handbook.pages import scaffold
+
+    def refuse(path, text):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(scaffold, "write_atomically", refuse)
+    before = snapshot(minimal_docs)
+    status, out, err = run(capsys, "swe", "x", "--title", "X", "--docs", str(minimal_docs))
+    page = minimal_docs / "swe" / "x.md"
+    assert (status, out) == (2, "")
+    assert err == f"handbook new-page: cannot write {page}: Permission denied\n"
     assert snapshot(minimal_docs) == before
 
 

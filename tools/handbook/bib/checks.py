@@ -12,13 +12,23 @@ keywords already split) and are run only on entries that parsed cleanly.
 An entry may list fields in ``unverified`` (comma-separated field names or
 free phrases): a field named there must be absent, and its absence is then
 not a finding. ``Ref.lacks`` applies that rule for every "missing" check.
+
+An entry with ``crossref`` inherits the fields it lacks from the entry it
+names (BibTeX copies them; biblatex also gives the parent's ``title`` as the
+child's ``booktitle``): the required-fields and key-year checks count them
+(``Ref.parent``). biblatex's ``date`` stands for ``year`` and ``journaltitle``
+for ``journal``, except in the files that ``[tool.handbook.bib] bibtex-only``
+lists (:mod:`handbook.bib.settings`; ``Ref.biblatex``).
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import datetime as dt
 import inspect
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -31,8 +41,9 @@ from stdnum.exceptions import (
     ValidationError,
 )
 
-from handbook.bib.parse import Bibliography, Item
+from handbook.bib.parse import Bibliography, Field, Item
 from handbook.bib.vocabulary import FORMATS, KEYWORDS, LANGUAGES, LEVELS, ROLES, WEB_FORMATS
+from handbook.doi import DOISyntaxError, bare_doi, split_resolver
 from handbook.findings import Finding
 
 Problems = Iterator[tuple[int, str]]
@@ -48,11 +59,32 @@ class Ref:
     unverified: frozenset[str]
     #: The ``keywords`` field split on commas and stripped (empty if absent).
     keywords: tuple[str, ...]
+    #: The entry its ``crossref`` names (not itself), if that is in the file.
+    parent: Item | None = None
+    #: biblatex's field names count (``date`` for ``year``, ``journaltitle``
+    #: for ``journal``): false in a file the settings list as bibtex-only.
+    biblatex: bool = True
 
     def lacks(self, name: str) -> bool:
         """True when ``name`` is absent or empty and ``unverified`` does not excuse it."""
         found = self.entry.get(name)
         return (found is None or not found.value.strip()) and name not in self.unverified
+
+    def inherited(self, name: str) -> Field | None:
+        """The field ``name`` of the entry itself or, when it lacks it, of its parent."""
+        found = self.entry.get(name)
+        if found is None and self.parent is not None:
+            return self.parent.get(name)
+        return found
+
+    def present(self, name: str) -> bool:
+        """True when ``name`` is present and not empty, in the entry or its parent."""
+        found = self.inherited(name)
+        return found is not None and bool(found.value.strip())
+
+    def has(self, name: str) -> bool:
+        """True when ``name`` is :meth:`present` or ``unverified`` excuses its absence."""
+        return self.present(name) or name in self.unverified
 
     @property
     def format(self) -> str | None:
@@ -108,10 +140,18 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "misc": ("author", "title"),
 }
 
-KEY_RE = re.compile(r"^[a-z]+(\d{4}|nd)[a-z0-9]*$")
+#: authorYYYYword: the author in lower-case letters, the year or ``nd``, then
+#: a word that starts with a letter (or nothing).
+KEY_RE = re.compile(r"^[a-z]+(\d{4}|nd)(?:[a-z][a-z0-9]*)?$")
+KEY_RULE = (
+    "authorYYYYword (lower-case letters, the year or 'nd', then a word of letters"
+    " and digits that starts with a letter)"
+)
 YEAR_RE = re.compile(r"^\d{4}$")
-DOI_RE = re.compile(r"^10\.\d{4,9}/[-._;()/:A-Z0-9]+$", re.IGNORECASE)
-DOI_RESOLVER_RE = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)", re.IGNORECASE)
+#: The year at the start of a biblatex ``date`` (``2011``, ``2011-09-13``, ``2011/2012``).
+DATE_YEAR_RE = re.compile(r"^(\d{4})(?![0-9])")
+#: biblatex's names for BibTeX's fields.
+BIBLATEX_NAMES: dict[str, str] = {"year": "date", "journal": "journaltitle"}
 URL_RE = re.compile(
     r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://"
     r"(?P<host>(?:[^\W_]|[^\W_][\w-]*[^\W_])(?:\.(?:[^\W_]|[^\W_][\w-]*[^\W_]))+)"
@@ -147,9 +187,10 @@ def check_parse_error(bib: Bibliography) -> Problems:
 
 @check("BIB002", scope="file")
 def check_stray_text(bib: Bibliography) -> Problems:
-    """Text between entries that is not a ``%`` comment (BibTeX would ignore it).
+    """Text between entries that is not a comment (BibTeX would ignore it).
 
-    Often the remains of an entry closed too early by a stray ``}``.
+    Comments are ``%`` lines and ``@comment{...}`` commands. Stray text is often
+    the remains of an entry closed too early by a stray ``}``.
 
     Bad:  Eric Ries's book
     Good: % Eric Ries's book
@@ -159,8 +200,8 @@ def check_stray_text(bib: Bibliography) -> Problems:
     for lines, after_error in gaps:
         if after_error:
             continue
-        for line, text in lines:
-            if text and not text.startswith("%"):
+        for line, text, comment in lines:
+            if text and not comment and not text.startswith("%"):
                 yield line, f"text outside an entry: {text[:40]!r} (start comment lines with %)"
 
 
@@ -221,62 +262,126 @@ def check_required_fields(ref: Ref) -> Problems:
     book: author, title, year, publisher; inproceedings: author, title,
     booktitle, year; article: author, title, journal, year; online: author,
     title, year, url, urldate; misc: author, title. ``editor`` stands in for
-    ``author`` (an edited volume). A field listed in ``unverified`` may be
-    absent.
+    ``author`` (an edited volume), biblatex's ``date`` for ``year`` and
+    ``journaltitle`` for ``journal`` (not in a bibtex-only file). A field listed
+    in ``unverified`` may be absent; one the entry inherits through
+    ``crossref`` is there (the parent's ``title`` is the child's ``booktitle``).
 
     Bad:  @book{ries2011lean, author = {Ries, Eric}, title = {The Lean Startup}}
     Good: @book{ries2011lean, author = {Ries, Eric}, title = {The Lean Startup},
           year = {2011}, publisher = {Crown Business}}
     """
-    for name in REQUIRED.get(ref.entry.kind, ()):
-        if ref.lacks(name) and not (name == "author" and not ref.lacks("editor")):
-            yield ref.entry.line, f"@{ref.entry.kind} '{ref.entry.key}' has no {name}"
+    entry = ref.entry
+    for name in REQUIRED.get(entry.kind, ()):
+        own = entry.get(name)
+        if own is not None and own.value.strip():  # the common case, first
+            continue
+        if ref.has(name) or (name == "author" and ref.has("editor")):
+            continue
+        if name == "booktitle" and ref.parent is not None and ref.parent.value("title"):
+            continue
+        hint = ""
+        alias = BIBLATEX_NAMES.get(name)
+        if alias is not None and ref.present(alias):
+            if ref.biblatex:
+                continue
+            hint = f" ({alias} is biblatex's: this file is bibtex-only, so give {name})"
+        yield entry.line, f"@{entry.kind} '{entry.key}' has no {name}{hint}"
 
 
 @check("BIB007")
 def check_key_format(ref: Ref) -> Problems:
     """A key not of the form authorYYYYword (``nd`` for no known year).
 
-    Bad:  Ries:2011, lean-startup, ries_2011
-    Good: ries2011lean, zinkevichndrules
+    The word after the year starts with a letter. The message suggests a key
+    made from the fields, when they give one: the first author's (or editor's)
+    last name, the year (or ``nd``) and the first significant word of the title
+    (or of ``titleaddon``).
+
+    Bad:  Ries:2011, lean-startup, ries_2011, vand95
+    Good: ries2011lean, zinkevichndrules, vandyke1995art
     """
-    if not KEY_RE.match(ref.entry.key or ""):
-        yield (
-            ref.entry.line,
-            f"key '{ref.entry.key}' is not authorYYYYword (lower-case letters, the year"
-            " or 'nd', then letters and digits)",
-        )
+    key = ref.entry.key or ""
+    if not KEY_RE.match(key):
+        suggestion = suggest_key(ref)
+        use = f": use '{suggestion}'" if suggestion else ""
+        yield ref.entry.line, f"key '{key}' is not {KEY_RULE}{use}"
 
 
 @check("BIB008")
 def check_key_year(ref: Ref) -> Problems:
-    """The year in the key and the ``year`` field disagree (``year`` must be four digits).
+    """The year in the key and the year of the entry disagree (``year`` must be four digits).
+
+    The year is ``year``, else (biblatex) the year ``date`` starts with, also
+    when inherited through ``crossref``.
 
     Bad:  @book{ries2012lean, year = {2011}}  or  @online{zinkevichndrules, year = {2017}}
     Good: @book{ries2011lean, year = {2011}}  or  @online{zinkevichndrules} (no year)
     """
     entry = ref.entry
     key = entry.key or ""
+    own = entry.get("year")
+    if own is not None:
+        written = own.value.strip()
+        if not YEAR_RE.match(written):
+            yield own.line, f"year '{written}' is not four digits"
+            return
+    elif ref.biblatex and (date := entry.get("date")) is not None:
+        written = date.value.strip()
+        if written and not DATE_YEAR_RE.match(written):
+            yield date.line, f"date '{written}' does not start with a four-digit year"
+            return
     match = KEY_RE.match(key)
-    year_field = entry.get("year")
-    year = year_field.value.strip() if year_field else None
-    if year_field and year is not None and not YEAR_RE.match(year):
-        yield year_field.line, f"year '{year}' is not four digits"
-        return
     if not match:
         return
     in_key = match.group(1)
-    if in_key == "nd":
-        if year_field and year:
-            fixed = key[: match.start(1)] + year + key[match.end(1) :]
-            yield year_field.line, f"key '{key}' says no year but year = {year}: use '{fixed}'"
-    elif year_field is None:
+    if own is not None and written == in_key:  # the common case, first
+        return
+    found = _entry_year(ref)
+    if found is None:
+        if in_key == "nd" or ref.present("year") or (ref.biblatex and ref.present("date")):
+            return  # no year, or the parent's is malformed (reported at the parent)
         if "year" in ref.unverified:
             yield entry.line, f"key '{key}' has year {in_key} but the year is unverified: use 'nd'"
         elif "year" not in REQUIRED.get(entry.kind, ()):  # else BIB006 reports it
-            yield entry.line, f"key '{key}' has year {in_key} but the entry has no year field"
+            hint = ""
+            if not ref.biblatex and ref.present("date"):
+                hint = " (date is biblatex's: this file is bibtex-only, so give year)"
+            yield entry.line, f"key '{key}' has year {in_key} but the entry has no year field{hint}"
+        return
+    year, said, line = found
+    if in_key == "nd":
+        fixed = _nd_replaced(ref, key, year)
+        use = f": use '{fixed}'" if fixed else ""
+        yield line, f"key '{key}' says no year but {said}{use}"
     elif year != in_key:
-        yield year_field.line, f"key '{key}' has year {in_key} but year = {year}"
+        yield line, f"key '{key}' has year {in_key} but {said}"
+
+
+def _entry_year(ref: Ref, *, date: bool | None = None) -> tuple[str, str, int] | None:
+    """The entry's year, how to say where it comes from, and the line to report:
+    ``year`` (its own or inherited), else ``date``'s year (when ``date``, by
+    default when biblatex names count); None when there is none."""
+    entry = ref.entry
+    use_date = ref.biblatex if date is None else date
+    for name in ("year", "date") if use_date else ("year",):
+        fld = ref.inherited(name)
+        if fld is None:
+            continue
+        value = fld.value.strip()
+        if name == "date":
+            starts = DATE_YEAR_RE.match(value)
+            year = starts.group(1) if starts else ""
+        else:
+            year = value
+        if not YEAR_RE.match(year):
+            return None
+        said = f"{name} = {value}"
+        if fld is entry.get(name):
+            return year, said, fld.line
+        parent = ref.parent.key if ref.parent is not None else "?"
+        return year, f"{said} (from crossref '{parent}')", entry.line
+    return None
 
 
 @check("BIB009")
@@ -341,17 +446,26 @@ def check_isbn_digits(ref: Ref) -> Problems:
 
 @check("BIB012")
 def check_doi_format(ref: Ref) -> Problems:
-    """A DOI not matching Crossref's pattern ``10.NNNN/suffix``.
+    """A DOI that is not ``10.<registrant>/<suffix>`` with no white space.
 
-    Bad:  doi = {10.1145 3533378}
-    Good: doi = {10.1145/3533378}
+    The DOI Handbook's syntax, the rule ``handbook linkcheck`` applies too
+    (:mod:`handbook.doi`): old SICI-style DOIs are DOIs, and a TeX escape such
+    as ``\\_`` means the bare character.
+
+    Bad:  doi = {10.1145 3533378}  or  doi = {10.acm/3533378}
+    Good: doi = {10.1145/3533378}  or  doi = {10.1007/978-3-642-22438-6\\_17}
     """
     fld = ref.entry.get("doi")
     if fld is None:
         return
-    doi = DOI_RESOLVER_RE.sub("", fld.value)
-    if not DOI_RE.match(doi):
-        yield fld.line, f"DOI '{doi}' does not match 10.NNNN/suffix (Crossref's pattern)"
+    try:
+        bare_doi(fld.value)
+    except DOISyntaxError as exc:
+        if not exc.bare:
+            yield fld.line, "doi is empty: give the DOI or remove the field"
+        else:
+            written = split_resolver(fld.value)[1]
+            yield fld.line, f"DOI '{written}' is malformed: expected 10.<registrant>/<suffix>"
 
 
 @check("BIB013")
@@ -362,8 +476,14 @@ def check_doi_resolver(ref: Ref) -> Problems:
     Good: doi = {10.1145/3533378}
     """
     fld = ref.entry.get("doi")
-    if fld is not None and DOI_RESOLVER_RE.match(fld.value):
-        bare = DOI_RESOLVER_RE.sub("", fld.value)
+    if fld is None:
+        return
+    prefix, written = split_resolver(fld.value)
+    if prefix:
+        try:
+            bare = bare_doi(fld.value)
+        except DOISyntaxError:
+            bare = written
         yield fld.line, f"DOI has a resolver prefix: write just {bare}"
 
 
@@ -589,13 +709,145 @@ def check_unverified_present(ref: Ref) -> Problems:
             yield fld.line, f"'{name}' is listed in unverified but present: remove one"
 
 
+@check("BIB026", scope="file")
+def check_crossref(bib: Bibliography) -> Problems:
+    """A ``crossref`` to no entry of the file, or to an entry that comes before it.
+
+    BibTeX reads a cross-referenced entry only when it comes after every entry
+    that refers to it (``handbook bib format --write`` puts it there). Keys
+    are compared case-insensitively, as BibTeX does.
+
+    Bad:  @book{cortes2015nips, ...}  then  @inproceedings{sculley2015hidden,
+          crossref = {cortes2015nips}, ...}
+    Good: @inproceedings{sculley2015hidden, crossref = {cortes2015nips}, ...}
+          then  @book{cortes2015nips, ...}
+    """
+    wanted = [
+        (entry, fld)
+        for entry in bib.items
+        if entry.is_entry and not entry.broken and (fld := entry.get("crossref")) is not None
+    ]
+    if not wanted:
+        return
+    targets = crossref_targets(bib)
+    for entry, fld in wanted:
+        name = fld.value.strip()
+        parent = targets.get(name.casefold())
+        if not name:
+            yield fld.line, "crossref is empty: give the key of the entry this one is part of"
+        elif parent is None:
+            yield fld.line, f"crossref '{name}' is not the key of an entry in this file"
+        elif parent is entry:
+            yield fld.line, f"crossref '{name}' names the entry itself"
+        elif parent.start < entry.start:
+            yield (
+                fld.line,
+                f"crossref '{name}' names the entry at line {parent.line}, which comes before"
+                " this one (BibTeX needs it after every entry that refers to it:"
+                " run 'handbook bib format --write')",
+            )
+
+
+# ---------------------------------------------------------------- key suggestions
+
+#: Title words that do not make a key.
+_STOP_WORDS = frozenset(
+    {"a", "an", "the", "and", "or", "but", "nor", "of", "on", "in", "at", "by", "for", "to"}
+    | {"from", "with", "into", "onto", "over", "about", "as", "is", "are", "be", "do", "how"}
+    | {"what", "why", "when"}
+)
+#: Letters NFKD does not take apart.
+_ASCII = str.maketrans(
+    {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+)
+_TEX_COMMAND = re.compile(r"\\(?:[A-Za-z]+|.)")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _ascii_words(text: str) -> list[str]:
+    """The words of BibTeX ``text``, TeX accents decoded, ASCII-folded and lower-cased."""
+    if "\\" in text:
+        with contextlib.suppress(ImportError):
+            import latexcodec  # noqa: F401  (pybtex's dependency; registers "ulatex")
+        with contextlib.suppress(ValueError, LookupError):  # not TeX it reads: keep the text
+            text = codecs.decode(text, "ulatex")  # type: ignore[call-overload]  # str to str
+        text = _TEX_COMMAND.sub("", text)
+    text = text.replace("{", "").replace("}", "")  # {L}ean is one word
+    folded = unicodedata.normalize("NFKD", text.lower().translate(_ASCII))
+    return _WORD.findall(folded.encode("ascii", "ignore").decode("ascii"))
+
+
+def _author_slug(ref: Ref) -> str | None:
+    """The first author's (or editor's) last name, von part included, as in a key."""
+    from pybtex import errors
+    from pybtex.bibtex.utils import split_name_list
+    from pybtex.database import Person
+    from pybtex.exceptions import PybtexError
+
+    fld = ref.inherited("author") or ref.inherited("editor")
+    if fld is None or not fld.value.strip():
+        return None
+    try:
+        with errors.capture() as problems:  # neither raised nor printed, whatever the mode
+            person = Person(split_name_list(fld.value)[0])
+    except (PybtexError, IndexError, ValueError):
+        return None
+    if problems:  # a name pybtex cannot read: no guess
+        return None
+    slug = "".join(_ascii_words(" ".join(person.prelast_names + person.last_names)))
+    return slug if slug.isalpha() else None
+
+
+def _title_word(ref: Ref) -> str | None:
+    for name in ("title", "titleaddon"):
+        fld = ref.inherited(name)
+        if fld is None:
+            continue
+        for word in _ascii_words(fld.value):
+            if word not in _STOP_WORDS and word[0].isalpha():
+                return word
+    return None
+
+
+def suggest_key(ref: Ref) -> str | None:
+    """A key in the house pattern made from the entry's fields, or None when the
+    fields do not give one: first author's (or editor's) last name, the year
+    (``date``'s year, or ``nd``) and the first significant word of the title."""
+    author = _author_slug(ref)
+    word = _title_word(ref)
+    if author is None or word is None:
+        return None
+    found = _entry_year(ref, date=True)
+    key = f"{author}{found[0] if found else 'nd'}{word}"
+    return key if KEY_RE.match(key) else None
+
+
+def _nd_replaced(ref: Ref, key: str, year: str) -> str | None:
+    """``key`` with the ``nd`` that follows the author's name (from the fields)
+    made ``year``; None when the key does not start with that name and ``nd``."""
+    author = _author_slug(ref)
+    if author is None or not key.startswith(author + "nd"):
+        return None
+    fixed = f"{author}{year}{key[len(author) + 2 :]}"
+    return fixed if KEY_RE.match(fixed) else None
+
+
+def crossref_targets(bib: Bibliography) -> dict[str, Item]:
+    """Entries by case-folded key (the first of each key), for resolving ``crossref``."""
+    targets: dict[str, Item] = {}
+    for entry in bib.items:
+        if entry.is_entry and entry.key:
+            targets.setdefault(entry.key.casefold(), entry)
+    return targets
+
+
 # ---------------------------------------------------------------- running
 
 _FILE_CHECKS = [c for c in CHECKS.values() if c.scope == "file"]
 _ENTRY_CHECKS = [c for c in CHECKS.values() if c.scope == "entry"]
 
 
-def make_ref(entry: Item) -> Ref:
+def make_ref(entry: Item, parent: Item | None = None, *, biblatex: bool = True) -> Ref:
     """Split ``unverified`` and ``keywords`` once for all entry checks."""
     unverified = entry.value("unverified")
     names: frozenset[str] = frozenset()
@@ -605,11 +857,17 @@ def make_ref(entry: Item) -> Ref:
         )
     keywords = entry.value("keywords")
     words = tuple(word.strip() for word in keywords.split(",")) if keywords else ()
-    return Ref(entry, names, words)
+    return Ref(entry, names, words, parent if parent is not entry else None, biblatex)
 
 
-def run_checks(bib: Bibliography, select: Iterable[str] | None = None) -> list[Finding]:
-    """Every finding of the (selected) checks on ``bib``, unsorted."""
+def run_checks(
+    bib: Bibliography, select: Iterable[str] | None = None, *, biblatex: bool = True
+) -> list[Finding]:
+    """Every finding of the (selected) checks on ``bib``, unsorted.
+
+    ``biblatex`` is false for a file where only BibTeX's field names count
+    (:meth:`handbook.bib.settings.Settings.biblatex_names`).
+    """
     wanted = None if select is None else set(select)
     path = bib.path
     findings: list[Finding] = []
@@ -619,10 +877,17 @@ def run_checks(bib: Bibliography, select: Iterable[str] | None = None) -> list[F
             for line, message in chk.func(bib):
                 add(Finding(path, line, chk.code, message))
     funcs = [(c.code, c.func) for c in _ENTRY_CHECKS if wanted is None or c.code in wanted]
+    targets: dict[str, Item] | None = None
     for entry in bib.items:
         if not entry.is_entry or entry.broken:
             continue
-        ref = make_ref(entry)
+        parent = None
+        crossref = entry.value("crossref")
+        if crossref is not None:
+            if targets is None:
+                targets = crossref_targets(bib)
+            parent = targets.get(crossref.strip().casefold())
+        ref = make_ref(entry, parent, biblatex=biblatex)
         for code, func in funcs:
             for line, message in func(ref):
                 add(Finding(path, line, code, message))

@@ -2,18 +2,23 @@
 
 Usage::
 
-    handbook bib check [--format text|json|github] [--select CODES] [FILES ...]
+    handbook bib check [--format text|json|github] [--select CODES] [--config PYPROJECT]
+                       [FILES ...]
     handbook bib check --list
     handbook bib format --check [--diff] [FILES ...]
     handbook bib format --write [FILES ...]
 
 Without FILES both work on ``references.bib`` at the repository root. A path
 given is printed as given; the default one relative to the current directory.
+``check`` reads its settings from ``[tool.handbook.bib]`` in the repository's
+pyproject.toml, or the one ``--config`` names (:mod:`handbook.bib.settings`).
 
 Exit status: 0 clean, 1 findings (or, for ``format --check``, a file not in
-the canonical layout), 2 unusable input (a missing, unreadable or non-UTF-8
-file, a usage error, or for ``format`` a file that does not parse). ``check``
-never modifies a file; ``format --write`` rewrites atomically.
+the canonical layout), 2 unusable input: a missing, unreadable or non-UTF-8
+file (one line on stderr, ``path:line: INPUT message``), a bad setting
+(``pyproject.toml:line: CONFIG key: message``), a usage error, or for
+``format`` a file that does not parse. ``check`` never modifies a file;
+``format --write`` rewrites atomically (through a symbolic link, to its target).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from typing import NoReturn
 from handbook.bib import checks
 from handbook.bib.format import canonical_text, first_difference, unified_diff, write_atomically
 from handbook.bib.parse import Bibliography, UnusableInput, parse_file
+from handbook.bib.settings import Settings, SettingsError, load_settings
 from handbook.findings import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
@@ -45,15 +51,30 @@ PRINTERS: dict[str, Callable[[Iterable[Finding]], None]] = {
 }
 
 
-def default_path() -> tuple[Path, str]:
-    """``references.bib`` at the repository root, and how to print it."""
+def _at_root(name: str) -> tuple[Path, str]:
+    """``name`` at the repository root, and how to print it."""
     from handbook.build import ROOT
 
-    path = Path(ROOT) / "references.bib"
+    path = Path(ROOT) / name
     try:
         return path, os.path.relpath(path)
     except ValueError:  # on another drive (Windows): no relative path
         return path, str(path)
+
+
+def default_path() -> tuple[Path, str]:
+    """``references.bib`` at the repository root, and how to print it."""
+    return _at_root("references.bib")
+
+
+def _settings(config: str | None) -> Settings:
+    """The settings ``--config`` names, else the repository's (none: the defaults)."""
+    if config is not None:
+        return load_settings(Path(config), config)
+    path, shown = _at_root("pyproject.toml")
+    if not path.is_file():
+        return Settings()
+    return load_settings(path, shown)
 
 
 def _targets(files: list[str]) -> list[tuple[Path, str]]:
@@ -74,7 +95,7 @@ def _load(files: list[str]) -> tuple[list[tuple[Path, Bibliography]], bool]:
         try:
             loaded.append((path, parse_file(path, shown)))
         except UnusableInput as exc:
-            _error(str(exc))
+            print(exc, file=sys.stderr)
             unusable = True
     return loaded, unusable
 
@@ -102,6 +123,11 @@ def _parser() -> argparse.ArgumentParser:
         "--select", metavar="CODES", help="comma-separated codes to run (default: all)"
     )
     chk.add_argument("--list", action="store_true", help="list the checks and exit")
+    chk.add_argument(
+        "--config",
+        metavar="PYPROJECT",
+        help="read [tool.handbook.bib] from this file (default: the repository's pyproject.toml)",
+    )
 
     fmt = sub.add_parser("format", help="lay the file out canonically")
     fmt.add_argument("files", nargs="*", metavar="FILE", help="default: references.bib")
@@ -129,10 +155,16 @@ def run_check(args: argparse.Namespace) -> int:
         if unknown:
             _error(f"unknown check code(s): {', '.join(unknown)}")
             return EXIT_UNUSABLE
+    try:
+        settings = _settings(args.config)
+    except (UnusableInput, SettingsError) as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_UNUSABLE
     loaded, unusable = _load(args.files)
     findings: list[Finding] = []
-    for _, bib in loaded:
-        findings.extend(checks.run_checks(bib, select))
+    for path, bib in loaded:
+        biblatex = settings.biblatex_names(path)
+        findings.extend(checks.run_checks(bib, select, biblatex=biblatex))
     PRINTERS[args.output](findings)
     if unusable:
         return EXIT_UNUSABLE

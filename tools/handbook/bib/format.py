@@ -12,7 +12,11 @@ The layout::
     }
 
 * ``@string`` and ``@preamble`` commands first (in file order, verbatim),
-  then the entries sorted by key, case-insensitively (ties keep file order);
+  then the entries sorted by key, case-insensitively (ties keep file order),
+  except that an entry another one cross-references (``crossref``) is moved
+  after every entry that refers to it, as BibTeX needs: a topological order
+  with ties broken by key (crossref keys match case-insensitively, as in
+  BibTeX; a crossref to a missing key, or a cycle, falls back to key order);
 * entry type and field names in lower case, fields in :data:`FIELD_ORDER`
   (unknown fields after them, alphabetically; a repeated field keeps its
   place after the first), two-space indentation, ``name = {value},`` with a
@@ -26,18 +30,21 @@ changes but its line endings (made LF, as everywhere in the file). Comments
 are every line outside the entries: the lines between two entries go with the
 entry below them (blank lines between them dropped); the lines at the top
 that are separated from the first entry by a blank line are the preamble; the
-lines after the last entry stay at the end.
+lines after the last entry stay at the end. A ``@comment`` command (JabRef
+keeps its settings in them) is a comment like the others, kept verbatim with
+its whole body, blank lines and indentation included.
 """
 
 from __future__ import annotations
 
 import contextlib
 import difflib
+import heapq
 import os
 import tempfile
 from pathlib import Path
 
-from handbook.bib.parse import Bibliography, Item
+from handbook.bib.parse import Bibliography, GapLine, Item
 
 #: The order of fields inside an entry; others follow alphabetically.
 FIELD_ORDER: tuple[str, ...] = (
@@ -49,6 +56,7 @@ FIELD_ORDER: tuple[str, ...] = (
     "subtitle",
     "booktitle",
     "journal",
+    "journaltitle",
     "edition",
     "volume",
     "number",
@@ -100,27 +108,81 @@ def _lf(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
-def _comments(lines: list[tuple[int, str]]) -> list[str]:
-    return [text for _, text in lines if text]
+def _comments(lines: list[GapLine]) -> list[str]:
+    return [gap.text for gap in lines if gap.text]
 
 
-def _paragraphs(lines: list[tuple[int, str]]) -> list[str]:
+def _paragraphs(lines: list[GapLine]) -> list[str]:
     """Non-blank lines with each run of blank lines between them made one."""
     out: list[str] = []
-    for _, text in lines:
-        if text or (out and out[-1]):
-            out.append(text)
+    for gap in lines:
+        if gap.text or (out and out[-1]):
+            out.append(gap.text)
     while out and not out[-1]:
         out.pop()
     return out
 
 
-def _split_first_gap(lines: list[tuple[int, str]]) -> tuple[list[str], list[str]]:
+def _split_first_gap(lines: list[GapLine]) -> tuple[list[str], list[str]]:
     """The top of the file: (preamble, comments directly above the first item)."""
     cut = len(lines)
-    while cut and lines[cut - 1][1]:
+    while cut and lines[cut - 1].text:
         cut -= 1
     return _paragraphs(lines[:cut]), _comments(lines[cut:])
+
+
+def entry_order(entries: list[Item]) -> list[int]:
+    """The indices of ``entries`` in their canonical order (see the module docstring).
+
+    Sorted by key, case-insensitively (ties in file order), except that an
+    entry named in another's ``crossref`` comes after every entry naming it:
+    the topological order that takes, at each step, the first entry in key
+    order that no entry still to come cross-references. A crossref to a key
+    not in the list, or to the entry itself, is no constraint; when a cycle
+    leaves no such entry, the first remaining one in key order is taken.
+    """
+    count = len(entries)
+    folded = [(entry.key or "").casefold() for entry in entries]
+    rank = sorted(range(count), key=lambda i: (folded[i], i))
+    targets: dict[str, list[int]] = {}
+    wanted: dict[int, str] = {}
+    for index, entry in enumerate(entries):
+        targets.setdefault(folded[index], []).append(index)
+        crossref = entry.value("crossref")
+        if crossref is not None:
+            wanted[index] = crossref.strip().casefold()
+    if not wanted:
+        return rank
+    waiting = [0] * count
+    parents: dict[int, list[int]] = {}
+    for child, key in wanted.items():
+        found = parents[child] = [index for index in targets.get(key, ()) if index != child]
+        for parent in found:
+            waiting[parent] += 1
+    position = [0] * count
+    for place, index in enumerate(rank):
+        position[index] = place
+    ready = [position[i] for i in range(count) if not waiting[i]]
+    heapq.heapify(ready)
+    placed = [False] * count
+    order: list[int] = []
+    first_left = 0
+    while len(order) < count:
+        if ready:
+            index = rank[heapq.heappop(ready)]
+            if placed[index]:
+                continue
+        else:  # a cycle: fall back to key order
+            while placed[rank[first_left]]:
+                first_left += 1
+            index = rank[first_left]
+        placed[index] = True
+        order.append(index)
+        for parent in parents.get(index, ()):
+            waiting[parent] -= 1
+            if not waiting[parent] and not placed[parent]:
+                heapq.heappush(ready, position[parent])
+    return order
 
 
 def canonical_text(bib: Bibliography) -> str:
@@ -142,7 +204,7 @@ def canonical_text(bib: Bibliography) -> str:
     for n, item in enumerate(bib.items):
         comments = first_comments if n == 0 else _comments(item.before)
         (entries if item.is_entry else commands).append((comments, item))
-    entries.sort(key=lambda pair: (pair[1].key or "").casefold())
+    entries = [entries[index] for index in entry_order([item for _, item in entries])]
     for comments, item in commands:
         raw = _lf(bib.text[item.start : item.end])
         blocks.append("\n".join([*comments, raw]))
@@ -176,12 +238,15 @@ def unified_diff(old: str, new: str, path: str) -> str:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` (UTF-8) via a temporary file and ``os.replace``.
+    """Replace the file at ``path`` with ``text`` (UTF-8), via a temporary file and
+    ``os.replace``.
 
-    The temporary file is made in the same directory, so the rename is atomic,
-    and takes the original file's permission bits.
+    A symbolic link is written through: the file it resolves to is replaced,
+    and the link stays as it is. The temporary file is made in that file's
+    directory, so the rename is atomic, and takes the file's permission bits.
     """
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    target = Path(os.path.realpath(path))
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
@@ -189,8 +254,8 @@ def write_atomically(path: Path, text: str) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         with contextlib.suppress(OSError):
-            tmp.chmod(path.stat().st_mode & 0o7777)
-        tmp.replace(path)
+            tmp.chmod(target.stat().st_mode & 0o7777)
+        tmp.replace(target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

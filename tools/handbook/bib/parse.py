@@ -13,6 +13,15 @@ written, so that
 * the formatter can lay entries out again without round-tripping values
   through pybtex's name parsing (which would lose braces and spacing).
 
+``@comment`` is BibTeX's comment command. pybtex stops reading it right after
+``@comment{`` and scans its body for the next ``@`` like any text between
+entries; this module does exactly the same (so the entries are the ones
+sphinxcontrib-bibtex sees) but also notes where the body ends, so that the
+text of a comment command is known for what it is (:attr:`GapLine.comment`):
+at its balanced closing brace (for ``@comment(...)``, the first ``)`` outside
+braces), or where pybtex reads an entry, ``@string`` or ``@preamble`` in it,
+or at the end of the file, whichever comes first.
+
 The file is parsed once; checks and the formatter share the result.
 """
 
@@ -21,17 +30,38 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from pybtex.database.input.bibtex import LowLevelParser, SkipEntry, UndefinedMacro, month_names
 from pybtex.scanner import PrematureEOF, PybtexSyntaxError, TokenRequired
 from pybtex.textutils import normalize_whitespace
 from pybtex.utils import CaseInsensitiveDict
 
+from handbook.files import UnusableInputError, read_text
+
 BOM = "\ufeff"
 
+#: The file cannot be used at all: missing, unreadable or not UTF-8. ``str()``
+#: is the one line to print, ``path:line: INPUT message`` (:mod:`handbook.files`).
+UnusableInput = UnusableInputError
 
-class UnusableInput(Exception):
-    """The file cannot be used at all: missing, unreadable or not UTF-8."""
+
+class GapLine(NamedTuple):
+    """A line of the text between items (see :attr:`Item.before`)."""
+
+    line: int
+    #: The line with surrounding white space trimmed; ``""`` for a blank line.
+    #: A comment command is a piece of its own, verbatim (LF line endings) and
+    #: possibly over several lines.
+    text: str
+    #: ``text`` is a ``@comment`` command with its body (or the part of its
+    #: body outside an entry pybtex found in it).
+    comment: bool = False
+
+
+def _gap_line(values: tuple[int, str, bool]) -> GapLine:
+    """``GapLine(*values)``, made twice as fast (it is made for every line between items)."""
+    return tuple.__new__(GapLine, values)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +101,8 @@ class Item:
     #: A syntax error interrupted this item; checks skip it.
     broken: bool = False
     #: The lines between the previous item (or the start of the file) and
-    #: this one, as ``(line, text)``; blank lines have ``text == ""``.
-    before: list[tuple[int, str]] = field(default_factory=list)
+    #: this one; blank lines have ``text == ""``.
+    before: list[GapLine] = field(default_factory=list)
     #: A syntax error just before this item left unparsed text in ``before``.
     after_error: bool = False
     _index: dict[str, Field] = field(default_factory=dict, repr=False)
@@ -110,8 +140,8 @@ class Bibliography:
     #: Entries, ``@string`` and ``@preamble`` commands, in file order.
     items: list[Item]
     errors: list[SyntaxProblem]
-    #: The lines after the last item, as ``(line, text)``.
-    trailing: list[tuple[int, str]]
+    #: The lines after the last item.
+    trailing: list[GapLine]
     #: A syntax error left unparsed text in ``trailing``.
     trailing_after_error: bool = False
 
@@ -121,26 +151,42 @@ class Bibliography:
 
 
 def read_source(path: Path, display: str | None = None) -> str:
-    """The text of ``path``, or :class:`UnusableInput` with a one-line reason."""
-    shown = display if display is not None else str(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UnusableInput(f"{shown}: no such file") from None
-    except IsADirectoryError:
-        raise UnusableInput(f"{shown}: is a directory") from None
-    except OSError as exc:
-        raise UnusableInput(f"{shown}: cannot read: {exc.strerror or exc}") from None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise UnusableInput(f"{shown}: not UTF-8 (invalid byte on line {line})") from None
+    """The text of ``path``, or :class:`UnusableInput` with a one-line reason.
+
+    Read by :func:`handbook.files.read_text`, as every ``handbook`` tool reads
+    its input: the message is ``path:line: INPUT ...``.
+    """
+    return read_text(path, display if display is not None else str(path))
 
 
 _SNIPPET = re.compile(r"[^\s]{1,20}")
 #: A field assignment inside a value: the value ran on past its entry's end.
 _RUN_ON = re.compile(r"\n\s*[A-Za-z]+\s*=\s*[{\"0-9]")
+#: What ends a comment command's body: braces, and for ``@comment(...)`` a ``)``.
+_BRACES = re.compile(r"[{}]")
+_BRACES_PAREN = re.compile(r"[{})]")
+
+
+def _comment_end(text: str, pos: int, opener: str) -> int:
+    """Just past the end of the body of a comment command that opens before ``pos``.
+
+    A braced body ends at its balanced ``}``, a parenthesised one at the first
+    ``)`` outside braces; an unclosed body runs to the end of the text (the
+    parser cuts it at the next item it reads).
+    """
+    depth = 1 if opener == "{" else 0
+    for found in (_BRACES if opener == "{" else _BRACES_PAREN).finditer(text, pos):
+        char = found.group()
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0 and opener == "{":
+                return found.end()
+            depth = max(depth, 0)
+        elif depth == 0:
+            return found.end()
+    return len(text)
 
 
 class _Unclosed(PybtexSyntaxError):
@@ -155,6 +201,8 @@ class _PositionParser(LowLevelParser):
         # @string commands would otherwise write into.
         super().__init__(text, macros=CaseInsensitiveDict(month_names))
         self.errors: list[SyntaxProblem] = []
+        #: ``(start, end)`` offsets of each comment command, in file order.
+        self.comments: list[tuple[int, int]] = []
         self._failed = False
         self._item_line = 0
         self._value_line: int | None = None
@@ -225,12 +273,13 @@ class _PositionParser(LowLevelParser):
 
     # -- driving ----------------------------------------------------------
 
-    def run(self) -> tuple[list[Item], list[tuple[int, str]]]:
+    def run(self) -> tuple[list[Item], list[GapLine]]:
         """Parse the whole text: the items and the lines after the last one."""
         items: list[Item] = []
         gap_start = 0
         gap_line = 1
         dirty = False
+        gaps = _Gaps(self.text, self.comments)
         while self.skip_to([self.AT]):
             start = self.pos - 1
             self.command_start = start
@@ -238,16 +287,24 @@ class _PositionParser(LowLevelParser):
             self._failed = False
             try:
                 command, body = self.parse_command()
-            except SkipEntry:  # @comment: its body is left to the gap text
+            except SkipEntry:  # @comment: pybtex leaves its body to the gap text
+                end = _comment_end(self.text, self.pos, self.text[self.pos - 1])
+                if self.comments and start < self.comments[-1][1]:  # one inside another
+                    last = self.comments[-1]
+                    self.comments[-1] = (last[0], max(last[1], end))
+                else:
+                    self.comments.append((start, end))
                 continue
             except PybtexSyntaxError as error:  # before the body: not an entry at all
                 self._failed = True
                 self.errors.append(self._describe(error, at_command=True))
                 dirty = True
                 continue
+            if self.comments and self.comments[-1][1] > start:  # pybtex read this in its body
+                self.comments[-1] = (self.comments[-1][0], start)
             item = Item(kind=command.lower(), line=self._item_line, start=start, end=self.pos)
             item.broken = self._failed
-            item.before = _lines(self.text, gap_start, start, gap_line)
+            item.before = gaps.lines(gap_start, start, gap_line)
             item.after_error = dirty
             dirty = self._failed
             if item.is_entry:
@@ -259,7 +316,7 @@ class _PositionParser(LowLevelParser):
             items.append(item)
             gap_start, gap_line = self.pos, self.lineno
         self.trailing_after_error = dirty
-        return items, _lines(self.text, gap_start, len(self.text), gap_line)
+        return items, gaps.lines(gap_start, len(self.text), gap_line)
 
     def _describe(self, error: PybtexSyntaxError, *, at_command: bool = False) -> SyntaxProblem:
         key = self.current_entry_key
@@ -319,8 +376,8 @@ def _inner(raw: str, kinds: list[str]) -> str | None:
 _TRIM = " \t\f\v" + BOM
 
 
-def _lines(text: str, start: int, end: int, first_line: int) -> list[tuple[int, str]]:
-    """The lines of ``text[start:end]`` as ``(line, text)``, whitespace-trimmed.
+def _lines(text: str, start: int, end: int, first_line: int) -> list[GapLine]:
+    """The lines of ``text[start:end]``, whitespace-trimmed.
 
     Blank lines keep their place as ``""``. The gap's first piece is the rest
     of the previous item's last line and its last piece the start of the next
@@ -328,13 +385,65 @@ def _lines(text: str, start: int, end: int, first_line: int) -> list[tuple[int, 
     """
     if start >= end:
         return []
-    chunk = text[start:end].replace("\r\n", "\n").replace("\r", "\n")
-    lines = [(first_line + n, piece.strip(_TRIM)) for n, piece in enumerate(chunk.split("\n"))]
-    if lines and start > 0 and not lines[0][1]:
+    chunk = text[start:end]
+    if "\r" in chunk:
+        chunk = chunk.replace("\r\n", "\n").replace("\r", "\n")
+    pieces = chunk.split("\n")
+    last = len(pieces) - 1
+    if not chunk.strip(_TRIM + "\n"):  # blank lines only (between most entries)
+        first = 1 if start > 0 else 0
+        return [_gap_line((first_line + n, "", False)) for n in range(first, last)]
+    lines = [
+        _gap_line((first_line + n, piece.strip(_TRIM), False)) for n, piece in enumerate(pieces)
+    ]
+    if start > 0 and not lines[0].text:
         del lines[0]
-    if lines and not lines[-1][1]:
+    if lines and not lines[-1].text:
         del lines[-1]
     return lines
+
+
+def _breaks(text: str, start: int, end: int) -> int:
+    """How many line breaks (LF, CRLF or CR) ``text[start:end]`` holds."""
+    crs = text.count("\r", start, end)
+    lfs = text.count("\n", start, end)
+    return lfs + crs - text.count("\r\n", start, end) if crs else lfs
+
+
+class _Gaps:
+    """Splits the text between items into :class:`GapLine` s, comment commands apart."""
+
+    def __init__(self, text: str, comments: list[tuple[int, int]]) -> None:
+        self.text = text
+        #: Filled in by the parser as it goes, each inside the gap it is read in.
+        self.comments = comments
+        self._next = 0
+
+    def lines(self, start: int, end: int, first_line: int) -> list[GapLine]:
+        """The lines of ``text[start:end]`` (see :func:`_lines`); each comment command
+        in it is one verbatim piece, and the text before and after it on its first
+        and last line pieces of their own."""
+        comments = self.comments
+        index = self._next
+        if index == len(comments) or comments[index][0] >= end:
+            return _lines(self.text, start, end, first_line)
+        text = self.text
+        out: list[GapLine] = []
+        pos, line = start, first_line
+        while index < len(comments) and comments[index][0] < end:
+            begin, stop = comments[index]
+            out.extend(_lines(text, pos, begin, line))
+            line += _breaks(text, pos, begin)
+            piece = text[begin:stop]
+            if "\r" in piece:
+                piece = piece.replace("\r\n", "\n").replace("\r", "\n")
+            out.append(GapLine(line, piece.rstrip(_TRIM + "\n"), comment=True))
+            line += _breaks(text, begin, stop)
+            pos = stop
+            index += 1
+        self._next = index
+        out.extend(_lines(text, pos, end, line))
+        return out
 
 
 def parse_text(text: str, path: str = "<string>") -> Bibliography:

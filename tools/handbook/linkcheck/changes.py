@@ -27,16 +27,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from handbook.files import read_text
 from handbook.linkcheck.extract import (
     Extraction,
-    UnusableInputError,
     from_bib_text,
     from_markdown_text,
     myst_extensions,
 )
 
 
-class ChangesError(UnusableInputError):
+class ChangesError(Exception):
     """The git ref or the repository cannot be used (exit status 2)."""
 
 
@@ -127,10 +127,7 @@ def changed_links(
     extensions = myst_extensions(root / "docs" / "conf.py")
     for changed in files if files is not None else changed_files(root, base):
         path = root / changed.path
-        try:
-            new_text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ChangesError(f"{changed.path}: cannot read: {exc}") from None
+        new_text = read_text(path, changed.path)  # UnusableInputError: exit 2
         old_text = _old_text(root, base, changed.old_path)
         if changed.path.endswith(".bib"):
             new = from_bib_text(new_text, changed.path)

@@ -30,6 +30,7 @@ statuses, per-host politeness and headers.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import sys
@@ -47,6 +48,7 @@ from handbook.linkcheck.cache import (
     Cache,
     parse_duration,
 )
+from handbook.linkcheck.changes import ChangesError
 from handbook.linkcheck.config import ConfigError, IgnoreRule, ProjectConfig, load_config
 from handbook.linkcheck.extract import (
     Extraction,
@@ -125,8 +127,33 @@ def plan(
     *,
     ignore: Sequence[re.Pattern[str] | IgnoreRule] = (),
 ) -> dict[str, Planned]:
-    """Group links by what is checked (one request per URL) and judge the offline ones."""
+    """Group links by what is checked (one request per URL) and judge the offline ones.
+
+    A link that cannot be read, for whatever reason, gets a verdict that fails
+    the run (``LINKURL``, ``DOISYNTAX``, ``ISBNSYNTAX``); no exception escapes.
+    """
     planned: dict[str, Planned] = {}
+
+    def unreadable(exc: Exception) -> str:
+        return f"cannot be read ({type(exc).__name__}: {exc})"
+
+    def judge_url(text: str) -> tuple[str, Result | None, UrlJob | None]:
+        """The key of a URL, and its verdict decided here or the job to check it."""
+        try:
+            url = prepare_url(text)
+            key = str(url)
+            why = guard.url_refusal(url)
+        except MalformedURLError as exc:
+            return f"malformed:{text}", v.broken("LINKURL", f"malformed URL: {exc}"), None
+        except UnsafeURLError as exc:
+            return f"unsafe:{text}", v.unsafe(str(exc)), None
+        except Exception as exc:  # a bug in URL handling must not let the link pass
+            result = v.broken("LINKURL", f"malformed URL: {unreadable(exc)}")
+            return f"malformed:{text}", result, None
+        if why:
+            return key, v.unsafe(why), None
+        return key, None, UrlJob(key, url)
+
     for ref in extraction.internal:
         key = f"internal:{ref.text}:{ref.missing or ''}"
         item = planned.get(key)
@@ -141,46 +168,40 @@ def plan(
     for link in extraction.links:
         text = link.text
         if link.kind == "isbn":
-            key = isbn_key(text)
+            try:
+                key = isbn_key(text)
+                compact = key.split(":", 1)[1]
+                result = check_isbn(normalise_isbn(text))
+            except Exception as exc:
+                key, compact = f"malformed-isbn:{text}", text
+                result = v.broken("ISBNSYNTAX", f"ISBN {text!r} {unreadable(exc)}")
             item = planned.get(key)
             if item is None:
-                compact = key.split(":", 1)[1]
                 item = planned[key] = Planned("isbn", f"urn:isbn:{compact}")
-                item.result = check_isbn(normalise_isbn(text))
+                item.result = result
         elif link.kind == "doi":
             try:
                 doi = normalise_doi(text)
+                key, shown = doi_key(doi), doi_display_url(doi)
             except IdentifierError as exc:
                 key = f"malformed-doi:{text}"
                 item = planned.setdefault(key, Planned("doi", text))
                 item.result = v.broken(exc.code, str(exc))
+            except Exception as exc:
+                key = f"malformed-doi:{text}"
+                item = planned.setdefault(key, Planned("doi", text))
+                item.result = v.broken("DOISYNTAX", f"DOI {text!r} {unreadable(exc)}")
             else:
-                key = doi_key(doi)
                 item = planned.get(key)
                 if item is None:
-                    item = planned[key] = Planned("doi", doi_display_url(doi))
+                    item = planned[key] = Planned("doi", shown)
                     item.job = DoiJob(key, doi)
         else:
-            try:
-                url = prepare_url(text)
-            except MalformedURLError as exc:
-                key = f"malformed:{text}"
-                item = planned.setdefault(key, Planned("url", text))
-                item.result = v.broken("LINKURL", f"malformed URL: {exc}")
-            except UnsafeURLError as exc:
-                key = f"unsafe:{text}"
-                item = planned.setdefault(key, Planned("url", text))
-                item.result = v.unsafe(str(exc))
-            else:
-                key = str(url)
-                item = planned.get(key)
-                if item is None:
-                    item = planned[key] = Planned("url", text)
-                    why = guard.url_refusal(url)
-                    if why:
-                        item.result = v.unsafe(why)
-                    else:
-                        item.job = UrlJob(key, url)
+            key, verdict, job = judge_url(text)
+            item = planned.get(key)
+            if item is None:
+                item = planned[key] = Planned("url", text)
+                item.result, item.job = verdict, job
         item.occurrences.append(link.occurrence)
     rules = [_rule(rule) for rule in ignore]
     for item in planned.values():
@@ -257,8 +278,8 @@ def check(
         session_created = report.session_created
         for key, result in report.results.items():
             planned[key].result = result
-        if cache is not None:
-            cache.put_many(report.results)
+        if cache is not None:  # never an internal error: the next run asks again
+            cache.put_many({k: r for k, r in report.results.items() if v.cacheable(r)})
     records = [
         Record(item.kind, item.url, item.result or v.unchecked("not checked"), item.occurrences)
         for item in planned.values()
@@ -535,12 +556,17 @@ def main(
     config_path = args.config or root / "pyproject.toml"
     try:
         config = load_config(config_path, display=_shown(config_path))
-    except ConfigError as exc:
+    except (ConfigError, UnusableInputError) as exc:
         print(exc, file=err)
         return EXIT_UNUSABLE
     if args.changed_since is not None and (args.paths or args.doctrees):
         print("handbook linkcheck: --changed-since takes no PATHS and no --doctrees", file=err)
         return EXIT_UNUSABLE
+    if args.output is not None:  # before the run, so that no run's report is lost
+        why = output_problem(args.output)
+        if why:
+            print(f"handbook linkcheck: --output {args.output}: {why}", file=err)
+            return EXIT_UNUSABLE
 
     try:
         if args.changed_since is not None:
@@ -553,7 +579,10 @@ def main(
             extraction = from_paths(args.paths, root=root)
         else:
             extraction = default_inputs(root, doctrees=args.doctrees, log=log)
-    except UnusableInputError as exc:
+    except UnusableInputError as exc:  # path:line: INPUT message
+        print(exc, file=err)
+        return EXIT_UNUSABLE
+    except ChangesError as exc:
         print(f"handbook linkcheck: {exc}", file=err)
         return EXIT_UNUSABLE
 
@@ -624,7 +653,12 @@ def main(
     else:
         text = "".join(f"{line}\n" for line in sorted(problem_lines))
     if args.output is not None:
-        write_atomically(args.output, text)
+        try:
+            write_atomically(args.output, text)
+        except OSError as exc:
+            why = exc.strerror or str(exc)
+            print(f"handbook linkcheck: --output {args.output}: cannot write: {why}", file=err)
+            return EXIT_UNUSABLE
     else:
         out.write(text)
         out.flush()
@@ -639,6 +673,25 @@ def main(
         )
     failed = any(record.verdict in args.fail_on for record in outcome.records)
     return EXIT_FINDINGS if failed else EXIT_CLEAN
+
+
+def output_problem(path: Path) -> str | None:
+    """Why the report cannot be written to ``path``, or None when it can (as far as
+    can be told before writing: the last word is the write itself)."""
+    if path.is_dir():
+        return "is a directory; give the report's file name"
+    folder = path.parent
+    while not folder.exists():  # the folders that would be made
+        if folder == folder.parent:
+            break
+        folder = folder.parent
+    if folder.exists() and not folder.is_dir():
+        return f"cannot be made: {folder} is not a directory"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot write in {folder} (permission denied)"
+    if path.exists() and not os.access(path, os.W_OK):
+        return "cannot be replaced (permission denied)"
+    return None
 
 
 def _shown(path: Path) -> str:

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from handbook.files import read_text
 from handbook.linkcheck.guard import MalformedURLError, parse_host
 from handbook.linkcheck.settings import HostOverride
 
@@ -391,12 +392,9 @@ def _host_key(reader: _Reader, name: str, key: KeyPath) -> tuple[str, int | None
 def load_config(path: Path, display: str | None = None) -> ProjectConfig:
     """Read ``path`` (a pyproject.toml); no file means no settings."""
     shown = display or path.name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         return ProjectConfig()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(shown, TABLE, f"cannot read: {exc}") from None
+    text = read_text(path, shown)  # UnusableInputError: exit 2, like every input
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

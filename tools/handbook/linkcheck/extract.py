@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote
 
+from handbook.files import UnusableInputError, read_text
 from handbook.findings import Finding
 from handbook.linkcheck.identifiers import DOI_URL_RE
 
@@ -69,10 +70,6 @@ _LITERAL_DIRECTIVES = frozenset(
         "list-table-raw",
     }
 )
-
-
-class UnusableInputError(Exception):
-    """An input that cannot be used at all (missing, unknown type, no doctrees)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -173,6 +170,7 @@ class _SourceLines:
 
     def __init__(self) -> None:
         self._cache: dict[str, list[str] | None] = {}
+        self._asked: dict[tuple[str, int, str], int] = {}
 
     def lines(self, source: str) -> list[str] | None:
         if source not in self._cache:
@@ -198,59 +196,118 @@ class _SourceLines:
                 break
         return line
 
+    def refine_target(self, source: str, line: int, target: str) -> int:
+        """The line of the block starting at ``line`` where ``target`` is written.
 
-#: Labels Sphinx defines on every project.
-_BUILTIN_LABELS = frozenset({"genindex", "modindex", "search", "py-modindex"})
-
-
-@dataclass
-class _Targets:
-    """What internal references may point to, gathered from every doctree."""
-
-    docs: set[str] = field(default_factory=set)
-    labels: set[str] = field(default_factory=lambda: set(_BUILTIN_LABELS))
-    terms: set[str] = field(default_factory=set)
-    cite_keys: set[str] | None = None  # None: no bibliography to check against
+        Sphinx places a reference at the first line of its paragraph; this
+        finds the line that holds it, matching case and spacing loosely
+        (``{ref}`` targets are lower-cased, ``{term}`` spacing is collapsed),
+        and the n-th time a target is asked for in a block, its n-th place.
+        """
+        text = self.lines(source)
+        needle = " ".join(target.split()).casefold()
+        if not text or not needle or not 0 < line <= len(text):
+            return line
+        seen = self._asked.get((source, line, needle), 0)
+        self._asked[(source, line, needle)] = seen + 1
+        count = 0
+        for offset, content in enumerate(text[line - 1 : line + 50]):
+            if offset and not content.strip():
+                break
+            count += " ".join(content.split()).casefold().count(needle)
+            if count > seen:
+                return line + offset
+        return line
 
 
 @dataclass
 class _PendingRef:
+    """A ``pending_xref`` of a doctree, with where it is written."""
+
+    node: Any
     role: str
     target: str
     refdoc: str
     occurrence: Occurrence
 
 
-def _term_key(text: str) -> str:
-    """A glossary term as Sphinx matches it: case and spacing ignored, and the
-    typographic quotes smartquotes put into the glossary taken as plain ones."""
-    plain = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"')
-    return " ".join(plain.replace("\u201d", '"').lower().split())
+class _NoBuilder:
+    """What the standard domain's resolvers ask of a builder: a URI, not needed here."""
+
+    def get_relative_uri(self, from_: str, to: str, typ: str | None = None) -> str:
+        return ""
 
 
-def _judge_ref(ref: _PendingRef, targets: _Targets) -> InternalLink:
+class SphinxReferences:
+    """Sphinx's own resolution of ``{doc}``, ``{ref}`` and ``{term}``.
+
+    The pickled build environment (``environment.pickle`` beside the doctrees)
+    holds the standard domain's data: every page, label, anonymous label and
+    glossary term.  :meth:`resolves` hands a ``pending_xref`` to
+    :meth:`StandardDomain.resolve_xref <sphinx.domains.std.StandardDomain.resolve_xref>`,
+    so a reference is judged exactly as the build judges it: ``/pm/data-first/``
+    (a trailing slash) and ``../pm/data-first`` resolve, as
+    :func:`sphinx.util.docname_join` makes them, and ``{ref}`` and ``{term}`` match
+    case and spacing as Sphinx does.
+    """
+
+    def __init__(self, env: Any) -> None:
+        from sphinx.domains import Domain
+        from sphinx.domains.std import StandardDomain
+
+        self.env = env
+        domain = StandardDomain.__new__(StandardDomain)
+        # Domain.__init__ takes the pickled domain data from the environment.
+        # StandardDomain.__init__ adds only the running application's registry of
+        # numbered nodes (for {numref}), which no check here needs.
+        Domain.__init__(domain, env)
+        self.domain = domain
+
+    @classmethod
+    def load(cls, doctrees: Path) -> SphinxReferences:
+        """From ``doctrees/environment.pickle``; ``OSError``/``pickle`` errors when unusable."""
+        with (doctrees / "environment.pickle").open("rb") as stream:
+            # Our own build's output (a trusted, local artefact), like the doctrees.
+            env = pickle.load(stream)
+        return cls(env)
+
+    def resolves(self, node: Any) -> bool:
+        """Whether Sphinx resolves the ``pending_xref`` ``node``."""
+        from docutils import nodes
+
+        contnode = node[0].deepcopy() if len(node) else nodes.inline()
+        refdoc = str(node.get("refdoc", ""))
+        found = self.domain.resolve_xref(
+            self.env,
+            refdoc,
+            _NoBuilder(),  # type: ignore[arg-type]
+            str(node["reftype"]),
+            str(node["reftarget"]),
+            node,
+            contnode,
+        )
+        return found is not None
+
+
+def _missing(
+    ref: _PendingRef, sphinx: SphinxReferences | None, cite_keys: set[str] | None
+) -> str | None:
+    """What is missing for ``ref``, or None when its target exists."""
+    from sphinx.util import docname_join
+
     role, target = ref.role, ref.target
-    text = f"{{{role}}}`{target}`"
-    missing: str | None = None
+    if role.startswith("cite"):
+        if cite_keys is None:
+            return None  # no readable bibliography: nothing to judge against
+        unknown = [key for key in target.split(",") if key.strip() not in cite_keys]
+        return f"no entry {', '.join(unknown)!r} in references.bib" if unknown else None
+    if sphinx is None or sphinx.resolves(ref.node):
+        return None
     if role == "doc":
-        name = target.removesuffix(".md")
-        if name.startswith("/"):
-            docname = name.lstrip("/")
-        else:
-            docname = posixpath.normpath(posixpath.join(posixpath.dirname(ref.refdoc), name))
-        if docname not in targets.docs:
-            missing = f"no page {docname!r} in the handbook"
-    elif role == "ref":
-        if target.lower() not in targets.labels:
-            missing = f"no label {target!r} in the handbook"
-    elif role == "term":
-        if _term_key(target) not in targets.terms:
-            missing = f"no glossary term {target!r}"
-    elif role.startswith("cite") and targets.cite_keys is not None:
-        unknown = [key for key in target.split(",") if key.strip() not in targets.cite_keys]
-        if unknown:
-            missing = f"no entry {', '.join(unknown)!r} in references.bib"
-    return InternalLink(text, ref.occurrence, missing)
+        return f"no page {docname_join(ref.refdoc, target)!r} in the handbook"
+    if role == "ref":
+        return f"no label {target!r} in the handbook"
+    return f"no glossary term {target!r}"
 
 
 def from_doctrees(
@@ -258,12 +315,12 @@ def from_doctrees(
 ) -> Extraction:
     """Every http(s) ``nodes.reference`` in the pickled doctrees under ``doctrees``,
     and every internal reference (``{doc}``, ``{ref}``, ``{term}``, ``{cite}``)
-    judged against what the doctrees (and ``cite_keys``) define."""
+    judged as Sphinx judges it (:class:`SphinxReferences`, on the environment
+    beside the doctrees) and against ``cite_keys``."""
     from docutils import nodes
 
     found = Extraction()
     sources = _SourceLines()
-    targets = _Targets(cite_keys=cite_keys)
     pending: list[_PendingRef] = []
     for path in sorted(doctrees.rglob("*.doctree")):
         try:
@@ -276,12 +333,7 @@ def from_doctrees(
             )
             continue
         docname = path.relative_to(doctrees).with_suffix("").as_posix()
-        targets.docs.add(docname)
         doc_source = document.get("source") if hasattr(document, "get") else None
-        nameids = getattr(document, "nameids", None) or {}
-        targets.labels.update(str(name).lower() for name in nameids)
-        for term in document.findall(nodes.term):
-            targets.terms.add(_term_key(term.astext()))
         for node in document.findall(nodes.Element):
             if node.tagname != "pending_xref":
                 continue
@@ -290,11 +342,13 @@ def from_doctrees(
             if role not in ("doc", "ref", "term") and domain != "cite":
                 continue
             source, line = _node_position(node)
-            where = Occurrence(
-                display_path(Path(source or doc_source or str(path)), root), line or 1
-            )
+            source = source or doc_source or str(path)
             target = str(node.get("reftarget", ""))
-            pending.append(_PendingRef(role, target, str(node.get("refdoc") or docname), where))
+            line = sources.refine_target(source, line or 1, target)
+            where = Occurrence(display_path(Path(source), root), line)
+            pending.append(
+                _PendingRef(node, role, target, str(node.get("refdoc") or docname), where)
+            )
         for ref in document.findall(nodes.reference):
             uri = ref.get("refuri")
             if not isinstance(uri, str) or kind_of(uri) is None:
@@ -308,7 +362,26 @@ def from_doctrees(
             found.links.append(
                 Link(uri, kind_of(uri) or "url", Occurrence(display_path(Path(source), root), line))
             )
-    found.internal.extend(_judge_ref(ref, targets) for ref in pending)
+    sphinx: SphinxReferences | None = None
+    if any(not ref.role.startswith("cite") for ref in pending):
+        try:
+            sphinx = SphinxReferences.load(doctrees)
+        except Exception as exc:  # no environment, or one from another Sphinx: say so
+            found.problems.append(
+                Finding(
+                    display_path(doctrees / "environment.pickle", root),
+                    1,
+                    INPUT_CODE,
+                    f"cannot read the build environment ({type(exc).__name__}: {exc}); "
+                    "{doc}, {ref} and {term} references are not judged",
+                )
+            )
+    found.internal.extend(
+        InternalLink(
+            f"{{{ref.role}}}`{ref.target}`", ref.occurrence, _missing(ref, sphinx, cite_keys)
+        )
+        for ref in pending
+    )
     return found
 
 
@@ -399,7 +472,7 @@ def default_inputs(
                     f"checking the links of the doctrees it wrote:\n{tail}"
                 )
     if not any(doctrees.rglob("*.doctree")):
-        raise UnusableInputError(f"{display_path(doctrees, root)}: no Sphinx doctrees")
+        raise UnusableInputError(display_path(doctrees, root), "no Sphinx doctrees")
     bib_links = from_bib(bib, display_path(bib, root)) if bib.is_file() else None
     keys = bib_keys(bib) if bib.is_file() else None
     found = from_doctrees(doctrees, root, cite_keys=keys)
@@ -486,16 +559,29 @@ class _MarkdownWalker:
         self.found.internal.append(InternalLink(href, where, missing))
 
     def _doc_role(self, target: str, folder: Path, where: Occurrence) -> None:
-        """``{doc}`target``` (or ``{doc}`title <target>```): the page must exist."""
+        """``{doc}`target``` (or ``{doc}`title <target>```): the page must exist.
+
+        The docname is made as Sphinx makes it (:func:`sphinx.util.docname_join`
+        from the page's own docname), so ``/pm/x/`` and ``../pm/x`` name the
+        page ``pm/x`` and ``x.md`` names no page, as in the build.
+        """
+        from sphinx.util import docname_join
+
         if target.endswith(">") and "<" in target:
-            target = target[target.rindex("<") + 1 : -1]
+            target = target[target.rindex("<") + 1 : -1].strip()
         docs = _docs_root(folder)
         if docs is None:
             return
-        name = target.removesuffix(".md")
-        base = docs / name.lstrip("/") if name.startswith("/") else folder / name
+        try:
+            here = folder.resolve().relative_to(docs.resolve()).as_posix()
+        except ValueError:
+            return  # a page outside its docs folder (an include from elsewhere)
+        docname = docname_join(posixpath.join(here, "_page_") if here != "." else "_page_", target)
+        base = docs / docname
         exists = any(base.with_name(base.name + ext).is_file() for ext in _PAGE_SUFFIXES)
         missing = None if exists else f"no page {display_path(base, self.root)}.md"
+        if missing and docname.endswith(_PAGE_SUFFIXES):
+            missing = f"no page {docname!r}: {{doc}} names a page without its suffix"
         self.found.internal.append(InternalLink(f"{{doc}}`{target}`", where, missing))
 
     def file(self, path: Path, display: str | None = None, depth: int = 0) -> None:
@@ -505,11 +591,11 @@ class _MarkdownWalker:
         self._seen.add(resolved)
         shown = display if display is not None else display_path(path, self.root)
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            text = read_text(path, shown).removeprefix("\ufeff")
+        except UnusableInputError:
             if depth == 0:
-                raise UnusableInputError(f"{shown}: cannot read: {exc}") from exc
-            return
+                raise
+            return  # an unreadable {include}: the strict build reports it
         self.text(text, shown, path.parent, offset=0, depth=depth)
 
     def text(self, text: str, shown: str, folder: Path, *, offset: int, depth: int) -> None:
@@ -616,14 +702,10 @@ def bib_keys(path: Path) -> set[str] | None:
 
 def from_bib(path: Path, display: str | None = None) -> Extraction:
     """``url``, ``doi`` and ``isbn`` fields, with entry key and field line."""
-    from handbook.bib.parse import UnusableInput, read_source
+    from handbook.bib.parse import read_source  # UnusableInputError: unusable input
 
     shown = display if display is not None else path.as_posix()
-    try:
-        text = read_source(path, shown)
-    except UnusableInput as exc:
-        raise UnusableInputError(str(exc)) from exc
-    return from_bib_text(text, shown)
+    return from_bib_text(read_source(path, shown), shown)
 
 
 def from_bib_text(text: str, shown: str) -> Extraction:
@@ -663,10 +745,7 @@ def from_bib_text(text: str, shown: str) -> Extraction:
 def from_text(path: Path, display: str | None = None) -> Extraction:
     """One URL (or ``doi:``/``isbn:``) per line; blank lines and ``#`` comments skipped."""
     shown = display if display is not None else path.as_posix()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UnusableInputError(f"{shown}: cannot read: {exc}") from exc
+    text = read_text(path, shown).removeprefix("\ufeff")
     found = Extraction()
     for number, raw in enumerate(text.splitlines(), start=1):
         value = raw.strip()
@@ -683,7 +762,7 @@ def from_paths(paths: Sequence[Path], *, root: Path | None = None) -> Extraction
     for path in paths:
         shown = path.as_posix()
         if not path.is_file():
-            raise UnusableInputError(f"{shown}: no such file")
+            raise UnusableInputError(shown, "no such file")
         suffix = path.suffix.lower()
         if suffix == ".md":
             found.extend(from_markdown(path, shown, root=root))
@@ -692,5 +771,5 @@ def from_paths(paths: Sequence[Path], *, root: Path | None = None) -> Extraction
         elif suffix == ".txt":
             found.extend(from_text(path, shown))
         else:
-            raise UnusableInputError(f"{shown}: not a .md, .bib or .txt file")
+            raise UnusableInputError(shown, "not a .md, .bib or .txt file")
     return found

@@ -18,9 +18,15 @@ How a link is checked:
   ``page`` are one request, duplicates are requested once.
 * HEAD first; GET when HEAD is refused (405, 501, most other 4xx and 5xx:
   many servers answer HEAD wrongly) or when an ``#anchor`` must be found.
-  An anchor is an ``id=`` or ``name=`` attribute (``user-content-`` prefixed
-  on GitHub); fragments that are client-side routes (``#!``, ``#/``), text
-  fragments (``#:~:``) and GitHub line anchors are not checked.
+  An anchor is what a browser scrolls to: the ``id`` attribute of any
+  element or the ``name`` attribute of an ``<a>`` (``user-content-``
+  prefixed on GitHub), found by parsing the page with the standard library's
+  ``html.parser`` as it streams in (:class:`AnchorScanner`, as Sphinx's
+  linkcheck does), decoded by the response's charset (UTF-8 otherwise), so
+  text, comments, ``<script>``/``<style>`` content and other attributes
+  (``href="?name=x"``) never count.  Fragments that are client-side routes
+  (``#!``, ``#/``), text fragments (``#:~:``) and GitHub line anchors are not
+  checked.
 * Redirects are followed by hand (``allow_redirects=False``), at most
   ``max_redirects``, each hop checked again by the guard; loops are caught.
   A chain that starts with 301/308 suggests the new URL.
@@ -42,23 +48,33 @@ How a link is checked:
   daemon threads, see :class:`~handbook.linkcheck.resolver.SystemResolver`).
   Time-outs, connections dropped mid-answer and 5xx are retried ``retries``
   times with exponential backoff and jitter; a refused connection is not.
+  The engine's own waits (start intervals, ``Retry-After`` pauses, backoff)
+  and the deadline run on an injectable :class:`Clock` (the event loop's by
+  default), so tests assert them exactly in engine time; the per-request
+  time-outs are the HTTP client's, on the event loop's time.
+* Errors: an exception the engine does not expect is a bug, reported as
+  ``LINKERROR`` (``broken``: it fails the run) for the links concerned,
+  never a traceback and never a verdict that passes.
 * DOIs: ``GET {doi_api}{doi}`` on the handle API (JSON ``responseCode`` 1 =
   registered, 100 = not found), never the publisher's page.
 * No network: when every look-up and connection failed and no server
   answered at all, the run says so once and its network failures become
-  ``unchecked`` (never ``broken``).
+  ``unchecked`` (never ``broken``).  A name only counts as a sign of a
+  network when it resolved to an address the guard allows: with no network
+  the machine's own ``/etc/hosts`` still answers, with loopback.
 
 The resolver and the DOI API base are injectable, so tests run every path
-against servers on 127.0.0.1 without a single packet leaving the machine.
+against servers on 127.0.0.1 without a single packet leaving the machine; so
+is the clock, so that they assert the engine's use of time exactly.
 """
 
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import email.utils
 import heapq
-import html
 import itertools
 import json
 import random
@@ -68,7 +84,8 @@ import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from html.parser import HTMLParser
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import aiohttp
 from aiohttp.abc import AbstractResolver
@@ -139,9 +156,6 @@ def bot_wall(status: int, headers: Mapping[str, str]) -> str | None:
     return None
 
 
-_ATTRIBUTE = re.compile(
-    rb"""(?<![\w-])(?:id|name)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE
-)
 _GITHUB_LINE = re.compile(r"^L\d+(?:C\d+)?(?:-L\d+(?:C\d+)?)?$")
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml", ""})
 
@@ -151,7 +165,7 @@ def checkable_fragment(url: URL) -> str | None:
     fragment = url.fragment
     if not fragment or fragment.startswith(("!", "/")) or fragment.startswith(":~:"):
         return None
-    host = (url.host or "").lower()
+    host = (url.raw_host or "").lower()
     if host in ("github.com", "www.github.com") and _GITHUB_LINE.match(fragment):
         return None  # line anchors are made by JavaScript
     return fragment
@@ -167,6 +181,106 @@ def _anchor_names(anchor: str, host: str) -> list[str]:
 def _describe_exception(exc: BaseException) -> str:
     text = str(exc).strip()
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+# --------------------------------------------------------------------------
+# Anchors
+
+
+class _AnchorParser(HTMLParser):
+    """Records the anchors a browser would scroll to: ``id`` on any element,
+    ``name`` on ``<a>``.  Comments, ``<script>``/``<style>`` content, text and
+    other attributes never reach :meth:`handle_starttag`; attribute values
+    arrive with their character references resolved."""
+
+    def __init__(self, names: Mapping[str, str], found: set[str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self._names = names
+        self._found = found
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for key, value in attrs:
+            if value is not None and (key == "id" or (key == "name" and tag == "a")):
+                anchor = self._names.get(value)
+                if anchor is not None:
+                    self._found.add(anchor)
+
+    def parse_marked_section(self, i: int, report: bool = True) -> int:
+        """``<![...]>``: as browsers do, a bogus comment up to ``>`` when the
+        standard library does not know the keyword (it would raise)."""
+        try:
+            return super().parse_marked_section(i, report)
+        except AssertionError:
+            end = self.rawdata.find(">", i + 3)
+            return -1 if end < 0 else end + 1
+
+
+def _text_decoder(charset: str | None) -> codecs.IncrementalDecoder:
+    """An incremental decoder for ``charset`` (a text encoding), else for UTF-8;
+    undecodable bytes become U+FFFD."""
+    if charset:
+        try:
+            decoder = codecs.getincrementaldecoder(charset)(errors="replace")
+            if isinstance(decoder.decode(b""), str):  # not base64, zlib ...
+                return decoder
+        except (LookupError, TypeError, ValueError):
+            pass
+    return codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+
+class AnchorScanner:
+    """Finds anchors in an HTML page fed chunk by chunk, as the body streams in.
+
+    ``names`` maps each name to look for (``intro``, ``user-content-intro``)
+    to the anchor it stands for; :attr:`found` holds the anchors seen so far
+    and :attr:`complete` says when all of them are.  A multibyte character or
+    a tag split across chunks is read whole.
+    """
+
+    def __init__(self, names: Mapping[str, str], charset: str | None) -> None:
+        self.found: set[str] = set()
+        self._wanted = len(set(names.values()))
+        self._decoder = _text_decoder(charset)
+        self._parser = _AnchorParser(names, self.found)
+
+    @property
+    def complete(self) -> bool:
+        return len(self.found) >= self._wanted
+
+    def feed(self, chunk: bytes) -> None:
+        self._parser.feed(self._decoder.decode(chunk))
+
+    def close(self) -> None:
+        """The body has ended: read what was held back for the next chunk."""
+        self._parser.feed(self._decoder.decode(b"", final=True))
+        self._parser.close()
+
+
+# --------------------------------------------------------------------------
+# Time
+
+
+class Clock(Protocol):
+    """The engine's time: start intervals, ``Retry-After`` pauses, backoff and
+    the overall deadline (the per-request time-outs are the HTTP client's)."""
+
+    def now(self) -> float:
+        """Seconds, from any origin; only differences matter."""
+        ...
+
+    async def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` of this clock's time."""
+        ...
+
+
+class LoopClock:
+    """The default :class:`Clock`: the running event loop's time."""
+
+    def now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
 
 # --------------------------------------------------------------------------
@@ -219,29 +333,28 @@ class PrioritySlots:
 
 class HostGate:
     """Per host: at most ``limit`` requests at once, starts ``interval`` apart,
-    and nothing before a pause (``Retry-After``) is over."""
+    and nothing before a pause (``Retry-After``) is over; time is ``clock``'s."""
 
-    def __init__(self, limit: int, interval: float) -> None:
+    def __init__(self, limit: int, interval: float, clock: Clock | None = None) -> None:
         self._slots = PrioritySlots(limit)
         self._lock = asyncio.Lock()
         self._interval = interval
-        self._next_start = 0.0
-        self._paused_until = 0.0
+        self._clock: Clock = clock if clock is not None else LoopClock()
+        self._next_start = -float("inf")
+        self._paused_until = -float("inf")
 
     def pause(self, seconds: float) -> None:
-        loop = asyncio.get_running_loop()
-        self._paused_until = max(self._paused_until, loop.time() + seconds)
+        self._paused_until = max(self._paused_until, self._clock.now() + seconds)
 
     @contextlib.asynccontextmanager
     async def slot(self, priority: int = 1) -> AsyncIterator[None]:
         async with self._slots.slot(priority):
             async with self._lock:
-                loop = asyncio.get_running_loop()
-                now = loop.time()
+                now = self._clock.now()
                 start = max(now, self._next_start, self._paused_until)
                 if start > now:
-                    await asyncio.sleep(start - now)
-                self._next_start = max(loop.time(), start) + self._interval
+                    await self._clock.sleep(start - now)
+                self._next_start = max(self._clock.now(), start) + self._interval
             yield
 
 
@@ -284,12 +397,16 @@ class Checker:
         progress: Callable[[int], None] | None = None,
         wall_clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
+        clock: Clock | None = None,
     ) -> None:
+        """``wall_clock`` dates results and reads ``Retry-After`` dates; ``clock``
+        times the engine's waits and the deadline (the event loop's by default)."""
         self.settings = settings
         self.guard = guard
         self._inner_resolver = resolver
         self._progress = progress
         self._wall_clock = wall_clock
+        self._clock: Clock = clock if clock is not None else LoopClock()
         self._rng = rng or random.Random()
         self._gates: dict[str, HostGate] = {}
         self._global: PrioritySlots | None = None
@@ -307,8 +424,7 @@ class Checker:
         results: dict[str, Result] = {}
         if not jobs:
             return RunReport(results)
-        loop = asyncio.get_running_loop()
-        self._deadline_at = loop.time() + self.settings.deadline
+        self._deadline_at = self._clock.now() + self.settings.deadline
         self._global = PrioritySlots(self.settings.concurrency)
 
         resources: dict[str, _Resource] = {}
@@ -344,20 +460,23 @@ class Checker:
             max_field_size=65536,
         )
         tasks: list[asyncio.Task[None]] = []
+        watchers: list[asyncio.Task[None]] = []
         try:
             for resource in resources.values():
                 tasks.append(asyncio.create_task(self._check_resource(resource, results)))
             for job in dois:
                 tasks.append(asyncio.create_task(self._check_doi(job, results)))
-            _done, pending = await asyncio.wait(tasks, timeout=self.settings.deadline)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+            # Whichever comes first: every check done, or the deadline.
+            watchers = [
+                asyncio.create_task(_all_done(tasks)),
+                asyncio.create_task(self._clock.sleep(self.settings.deadline)),
+            ]
+            await asyncio.wait(watchers, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            for task in tasks:
+            for task in (*tasks, *watchers):
                 if not task.done():
                     task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            await asyncio.gather(*tasks, *watchers, return_exceptions=True)
             await self._session.close()
             await self._resolver.close()
 
@@ -378,7 +497,10 @@ class Checker:
     def _no_network(self) -> str | None:
         resolver = self._resolver
         assert resolver is not None
-        if self._responses or resolver.resolved_hosts:
+        # A server answered, or a name resolved to an address we may use: a
+        # network.  Names that resolved only to refused addresses prove
+        # nothing (with no network, /etc/hosts still answers with loopback).
+        if self._responses or resolver.usable_hosts:
             return None
         failed = {**resolver.failed_hosts, **self._connect_failures}
         not_found = resolver.not_found_hosts
@@ -402,7 +524,7 @@ class Checker:
                 results[key] = self._judge_anchor(base, reply, anchor, resource.url)
         except Exception as exc:  # a bug must not take the other links down
             for key, _ in resource.records:
-                results[key] = v.error("LINKERROR", f"internal error: {_describe_exception(exc)}")
+                results[key] = v.internal_error(f"internal error: {_describe_exception(exc)}")
         finally:
             if self._progress is not None:
                 self._progress(len(resource.records))
@@ -411,13 +533,16 @@ class Checker:
         try:
             try:
                 url = prepare_url(doi_api_url(self.settings.doi_api, job.doi))
-            except (MalformedURLError, UnsafeURLError) as exc:
-                results[job.key] = v.error("DOIERROR", f"DOI API URL unusable: {exc}")
+            except UnsafeURLError as exc:
+                results[job.key] = v.unsafe(f"DOI API URL refused: {exc}")
+                return
+            except MalformedURLError as exc:  # the DOI cannot be checked: say so, fail
+                results[job.key] = v.broken("LINKURL", f"DOI API URL unusable: {exc}")
                 return
             reply, base = await self._follow(url, set(), doi=True)
             results[job.key] = self._judge_doi(job.doi, reply, base)
         except Exception as exc:
-            results[job.key] = v.error("LINKERROR", f"internal error: {_describe_exception(exc)}")
+            results[job.key] = v.internal_error(f"internal error: {_describe_exception(exc)}")
         finally:
             if self._progress is not None:
                 self._progress(1)
@@ -567,15 +692,15 @@ class Checker:
         """Whether the settings accept ``status`` as ok (for every host or this one)."""
         if status in self.settings.accept:
             return True
-        override = self.settings.host(url.host, url.port)
+        override = self.settings.host(url.raw_host, url.port)
         return override is not None and status in override.accept
 
     def _gate(self, url: URL) -> HostGate:
-        key = f"{url.host}:{url.port}"
+        key = f"{url.raw_host}:{url.port}"
         gate = self._gates.get(key)
         if gate is None:
             settings = self.settings
-            override = settings.host(url.host, url.port)
+            override = settings.host(url.raw_host, url.port)
             limit = settings.per_host
             interval = settings.host_interval
             if override is not None:
@@ -583,11 +708,11 @@ class Checker:
                     limit = override.concurrency
                 if override.interval is not None:
                     interval = override.interval
-            gate = self._gates[key] = HostGate(limit, interval)
+            gate = self._gates[key] = HostGate(limit, interval, self._clock)
         return gate
 
     def _remaining(self) -> float:
-        return self._deadline_at - asyncio.get_running_loop().time()
+        return self._deadline_at - self._clock.now()
 
     def _backoff(self, attempt: int) -> float:
         base = min(self.settings.backoff_cap, self.settings.backoff * (2**attempt))
@@ -624,7 +749,7 @@ class Checker:
                 if retryable and attempt < settings.retries:
                     delay = self._backoff(attempt)
                     if delay < self._remaining():
-                        await asyncio.sleep(delay)
+                        await self._clock.sleep(delay)
                         attempt += 1
                         continue
                 return outcome
@@ -656,7 +781,7 @@ class Checker:
             ):
                 delay = self._backoff(attempt)
                 if delay < self._remaining():
-                    await asyncio.sleep(delay)
+                    await self._clock.sleep(delay)
                     attempt += 1
                     continue
             return outcome
@@ -667,7 +792,7 @@ class Checker:
         timeout = aiohttp.ClientTimeout(
             total=settings.timeout, sock_read=settings.timeout, ceil_threshold=3600
         )
-        override = settings.host(url.host, url.port)
+        override = settings.host(url.raw_host, url.port)
         headers = dict(override.headers) if override is not None and override.headers else None
         self.requests += 1
         # ClientTimeout(total=...) bounds the request and the body reads; the
@@ -693,32 +818,26 @@ class Checker:
         """Stream the body until every anchor is seen, the body ends, or the cap."""
         names: dict[str, str] = {}
         for anchor in anchors:
-            for name in _anchor_names(anchor, url.host or ""):
+            for name in _anchor_names(anchor, url.raw_host or ""):
                 names.setdefault(name, anchor)
-        found: set[str] = set()
-        tail = b""
+        scanner = AnchorScanner(names, resp.charset)
         total = 0
         cap = self.settings.anchor_cap
         async for chunk in resp.content.iter_chunked(65536):
             total += len(chunk)
-            buffer = tail + chunk
-            for match in _ATTRIBUTE.finditer(buffer):
-                raw = match.group(1) or match.group(2) or match.group(3) or b""
-                value = html.unescape(raw.decode("utf-8", "replace"))
-                if value in names:
-                    found.add(names[value])
-            if len(found) == len(anchors):
-                return found, "found"
+            scanner.feed(chunk)
+            if scanner.complete:
+                return scanner.found, "found"
             if total >= cap:
-                return found, "cap"
-            tail = buffer[-4096:]
-        return found, "complete"
+                return scanner.found, "cap"
+        scanner.close()
+        return scanner.found, "found" if scanner.complete else "complete"
 
     # -- failures ----------------------------------------------------------
 
     def _failure(self, exc: BaseException, url: URL) -> tuple[Result, bool]:
         """A failed request as a result, and whether it is worth retrying."""
-        host = url.host or "?"
+        host = url.raw_host or "?"
         timeout = self.settings.timeout
         if isinstance(exc, aiohttp.ConnectionTimeoutError):
             self._connect_failures[host] = f"connecting to {host} timed out"
@@ -775,13 +894,19 @@ class Checker:
                 ),
                 False,  # refused or unreachable: asking again at once will not help
             )
-        if isinstance(exc, aiohttp.InvalidURL):
+        if isinstance(exc, aiohttp.InvalidURL | UnicodeError):
+            # UnicodeError: a host the HTTP client cannot encode or decode.
             return v.broken("LINKURL", f"malformed URL: {_describe_exception(exc)}"), False
         if isinstance(exc, aiohttp.ClientResponseError):
             return v.error("LINKCONN", f"invalid HTTP answer: {exc.message or exc}"), True
         if isinstance(exc, aiohttp.ClientError | OSError):
             return v.error("LINKCONN", f"connection failed: {_describe_exception(exc)}"), True
-        return v.error("LINKERROR", f"internal error: {_describe_exception(exc)}"), False
+        return v.internal_error(f"internal error: {_describe_exception(exc)}"), False
+
+
+async def _all_done(tasks: Sequence[asyncio.Task[None]]) -> None:
+    """Return when every task is done (without cancelling any, unlike gather)."""
+    await asyncio.wait(tasks)
 
 
 def _head_refused(status: int) -> bool:

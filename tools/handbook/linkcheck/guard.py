@@ -9,26 +9,33 @@ uses.  Three layers, all here:
 1. :func:`prepare_url` parses a URL the way browsers do: only ``http`` and
    ``https``; the host is percent-decoded, IDNA-encoded and, when it "ends in
    a number", parsed with the WHATWG IPv4 parser, so that ``2130706433``,
-   ``0x7f.1``, ``017700000001`` and ``127.1`` all become ``127.0.0.1``.  The
-   URL that is requested carries that canonical host, so what was checked is
-   what is connected to.
-2. :meth:`Guard.refusal` classifies an address (:func:`classify_address`):
-   loopback, private, link-local, carrier-grade NAT, multicast, reserved,
-   unspecified, and the IPv6 forms that embed an IPv4 address (IPv4-mapped,
-   IPv4-compatible, NAT64, 6to4, Teredo), judged by the embedded address.
+   ``0x7f.1``, ``017700000001`` and ``127.1`` all become ``127.0.0.1``.  A
+   punycode (``xn--``) label that does not decode, or any other host the HTTP
+   client could not handle, makes the URL malformed.  The URL that is
+   requested carries that canonical host, so what was checked is what is
+   connected to.
+2. :meth:`Guard.url_refusal` judges what needs no look-up: an address
+   (:meth:`Guard.refusal`, :func:`classify_address`: loopback, private,
+   link-local, carrier-grade NAT, multicast, reserved, unspecified, and the
+   IPv6 forms that embed an IPv4 address (IPv4-mapped, IPv4-compatible,
+   NAT64, 6to4, Teredo), judged by the embedded address), and a name whose
+   meaning a standard fixes (:func:`special_use_refusal`: ``localhost`` and
+   ``*.localhost``, ``*.local``, ``*.home.arpa``, ``*.internal``).  So the
+   verdict on such a host is the same with or without a network.
 3. :class:`~handbook.linkcheck.resolver.GuardedResolver` (in
    :mod:`handbook.linkcheck.resolver`, so that a run answered entirely from
    the cache never imports aiohttp) is the only name resolver the HTTP
    client uses.
-   It resolves each host once through the injected resolver, drops every
-   address the guard refuses and hands the rest to aiohttp, which connects
-   to exactly those addresses: there is no second look-up that a short DNS
-   TTL could answer differently (DNS rebinding).  If nothing is left the
-   request fails with ``UnsafeAddressError``.
+   It refuses the special-use names again, resolves each other host once
+   through the injected resolver, drops every address the guard refuses and
+   hands the rest to aiohttp, which connects to exactly those addresses:
+   there is no second look-up that a short DNS TTL could answer differently
+   (DNS rebinding).  If nothing is left the request fails with
+   ``UnsafeAddressError``.
 
 ``--allow HOST[:PORT]`` (:class:`AllowRule`) opens exactly one host, or one
-host and port, e.g. ``127.0.0.1:8123`` for a test server; other ports of the
-same host stay refused.
+host and port, e.g. ``127.0.0.1:8123`` for a test server or ``localhost:8000``;
+other ports of the same host stay refused.
 """
 
 from __future__ import annotations
@@ -286,6 +293,14 @@ def parse_host(raw: str) -> Host:
         raise MalformedURLError(f"host {raw!r} has an empty label")
     if any(len(label) > 63 for label in labels) or len(name) > 253:
         raise MalformedURLError(f"host {raw!r} is longer than DNS allows")
+    if "xn--" in name:
+        # The HTTP client decodes the host (yarl's URL.host): it must decode.
+        try:
+            URL.build(scheme="http", host=name).host  # noqa: B018
+        except ValueError as exc:  # UnicodeError is a ValueError
+            raise MalformedURLError(
+                f"host {raw!r} is not a valid international name (punycode): {exc}"
+            ) from exc
     return Host("name", host)
 
 
@@ -316,9 +331,47 @@ def prepare_url(text: str) -> URL:
     if url.explicit_port == 0 or port is None:
         raise MalformedURLError("invalid port")
     host = parse_host(url.raw_host)
-    if host.text != url.raw_host:
-        url = url.with_host(host.text)
+    try:
+        if host.text != url.raw_host:
+            url = url.with_host(host.text)
+        url.host  # noqa: B018  (what the HTTP client reads must be readable)
+    except ValueError as exc:  # UnicodeError is a ValueError
+        raise MalformedURLError(f"invalid host {url.raw_host!r}: {exc}") from exc
     return url
+
+
+# --------------------------------------------------------------------------
+# Names whose meaning a standard fixes (pure: no look-up)
+
+#: (name, why): the name itself and every name under it.
+SPECIAL_USE_NAMES: tuple[tuple[str, str], ...] = (
+    ("localhost", "is loopback (RFC 6761)"),
+    ("local", "is a link-local multicast DNS name (RFC 6762)"),
+    ("home.arpa", "is a home network name (RFC 8375)"),
+    (
+        "internal",
+        "is in .internal, the top-level domain reserved for private use (ICANN), "
+        "e.g. cloud metadata services",
+    ),
+)
+
+
+def special_use_refusal(name: str) -> str | None:
+    """Why the name ``name`` is refused whatever it resolves to, or None.
+
+    ``localhost`` and ``*.localhost`` are always loopback (RFC 6761), ``*.local``
+    is link-local multicast DNS (RFC 6762), ``*.home.arpa`` is a home network
+    (RFC 8375), and ``*.internal`` is ICANN's private-use top-level domain
+    (``metadata.google.internal`` is a cloud metadata service).  Compared
+    case-insensitively, with or without the trailing dot.  ``.test``,
+    ``.example`` and ``.invalid`` are not refused here: nothing answers for
+    them on a real network, and a look-up says so.
+    """
+    host = name.lower().removesuffix(".")
+    for suffix, why in SPECIAL_USE_NAMES:
+        if host == suffix or host.endswith("." + suffix):
+            return f"{host} {why}"
+    return None
 
 
 # --------------------------------------------------------------------------
@@ -398,11 +451,20 @@ class Guard:
             return None
         return f"{ip} is {why}"
 
+    def name_refusal(self, name: str, port: int | None) -> str | None:
+        """Why connecting to the host name ``name`` on ``port`` is refused before
+        any look-up (a special-use name, :func:`special_use_refusal`), or None."""
+        if self.allowed(name.lower(), port):
+            return None
+        return special_use_refusal(name)
+
     def url_refusal(self, url: URL) -> str | None:
         """Why ``url`` (from :func:`prepare_url`) is refused before any look-up.
 
-        Only hosts that are addresses can be judged without resolving; names
-        are judged by ``GuardedResolver`` on the addresses they resolve to.
+        Pure: hosts that are addresses, and names whose meaning a standard
+        fixes (``localhost``, ``*.local`` ...), are judged here, the same with
+        or without a network; other names are judged by ``GuardedResolver`` on
+        the addresses they resolve to.
         """
         if url.scheme not in SCHEMES:
             return f"scheme {url.scheme!r} is refused: only http and https are checked"
@@ -411,5 +473,5 @@ class Guard:
         except MalformedURLError as exc:
             return str(exc)
         if host.address is None:
-            return None
+            return self.name_refusal(host.text, url.port)
         return self.refusal(host.address, url.port)

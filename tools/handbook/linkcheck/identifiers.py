@@ -2,29 +2,36 @@
 
 A DOI is checked over the network through the doi.org handle API (see
 :mod:`handbook.linkcheck.fetch`); here it is only recognised and its syntax
-checked.  An ISBN is checked entirely offline, by its check digit, with
-``stdnum.isbn`` (a maintained implementation of the standard).
+checked, by the rule of :mod:`handbook.doi` that ``handbook bib check`` shares
+(``DOI_RE`` is re-exported from there).  An ISBN is checked entirely offline,
+by its check digit, with ``stdnum.isbn`` (a maintained implementation of the
+standard).
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
+from handbook.doi import DOI_RE, DOISyntaxError, bare_doi
 from handbook.linkcheck.verdicts import Result, broken, ok
 
-#: ``10.`` + registrant code (digits, optionally dotted) + ``/`` + a suffix
-#: with no white space (the DOI Handbook, section 2.2).  Deliberately looser
-#: than ``handbook.bib.checks.DOI_RE`` (Crossref's recommended pattern, a style
-#: rule for our own bib): here a malformed DOI is a ``broken`` verdict that
-#: fails the run, so any DOI the registry could hold is looked up, not refused.
-DOI_RE = re.compile(r"^10\.[0-9]+(?:\.[0-9]+)*/\S+$")
+__all__ = [
+    "DOI_RE",
+    "DOI_URL_RE",
+    "IdentifierError",
+    "check_isbn",
+    "doi_api_url",
+    "doi_display_url",
+    "doi_key",
+    "isbn_key",
+    "normalise_doi",
+    "normalise_isbn",
+]
 
 #: URLs that are DOIs: they are checked through the handle API, not by
 #: following the redirect to the publisher (which often blocks robots).
 DOI_URL_RE = re.compile(r"^https?://(?:dx\.)?doi\.org/(?P<doi>.*)$", re.IGNORECASE)
-
-_DOI_PREFIX_RE = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/)", re.IGNORECASE)
 
 #: Characters left as they are when a DOI is put into a handle API URL path.
 _DOI_SAFE = "/:;()[]-._~!$'*+,=@"
@@ -41,22 +48,15 @@ class IdentifierError(ValueError):
 def normalise_doi(text: str) -> str:
     """``doi:10.1/x``, ``https://doi.org/10.1/x`` or ``10.1/x`` -> ``10.1/x``.
 
-    Raises :class:`IdentifierError` (code DOISYNTAX) for anything else.
+    The DOI rule is :mod:`handbook.doi`'s, the one ``handbook bib check`` applies
+    too; a TeX escape (``10.1/a\\_b``, as in a ``.bib`` file) means the bare
+    character (``10.1/a_b``). Raises :class:`IdentifierError` (code DOISYNTAX)
+    for anything that is not a DOI.
     """
-    value = text.strip()
-    prefixed = _DOI_PREFIX_RE.match(value)
-    if prefixed:
-        url_form = prefixed.group(0).lower().startswith("http")
-        value = value[prefixed.end() :]
-        if url_form:  # a URL path is percent-encoded; the DOI is not
-            value = unquote(value.split("#", 1)[0])
-    if not value:
-        raise IdentifierError("DOISYNTAX", f"empty DOI {text!r}")
-    if not DOI_RE.match(value):
-        raise IdentifierError(
-            "DOISYNTAX", f"malformed DOI {text!r}: expected 10.<registrant>/<suffix>"
-        )
-    return value
+    try:
+        return bare_doi(text)
+    except DOISyntaxError as exc:
+        raise IdentifierError("DOISYNTAX", str(exc)) from None
 
 
 def doi_key(doi: str) -> str:

@@ -43,16 +43,25 @@ class GuardedResolver(AbstractResolver):
     connected to.  (aiohttp skips the resolver for hosts that are IP
     literals; :meth:`Guard.url_refusal` judges those before the request.)
 
+    Names whose meaning a standard fixes (``localhost``, ``*.local`` ...,
+    :meth:`Guard.name_refusal`) are refused without a look-up.
+
     Look-up outcomes are counted for the "no network" diagnosis, and a
     failed look-up is remembered for the rest of the run so that a dead name
-    is not asked about again for each of its links.
+    is not asked about again for each of its links.  Only a name that
+    resolved to an address the guard allows (:attr:`usable_hosts`) shows
+    that there is a network: with none, the machine's own ``/etc/hosts``
+    still answers for ``localhost`` and its own name, with loopback.
     """
 
     def __init__(self, inner: AbstractResolver, guard: Guard, *, owns_inner: bool = False) -> None:
         self.inner = inner
         self.guard = guard
         self.owns_inner = owns_inner
+        #: names the inner resolver answered for, whatever the addresses ...
         self.resolved_hosts: set[str] = set()
+        #: ... and those with at least one address the guard allows.
+        self.usable_hosts: set[str] = set()
         self.not_found_hosts: set[str] = set()
         self.failed_hosts: dict[str, str] = {}
         self._failures: dict[tuple[str, int], OSError] = {}
@@ -60,6 +69,9 @@ class GuardedResolver(AbstractResolver):
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
+        why = self.guard.name_refusal(host, port)
+        if why is not None:
+            raise UnsafeAddressError(why)
         key = (host, int(family))
         if key in self._failures:
             raise self._failures[key]
@@ -84,6 +96,7 @@ class GuardedResolver(AbstractResolver):
         if not kept:
             detail = "; ".join(dict.fromkeys(refused)) or "no addresses"
             raise UnsafeAddressError(f"{host} resolves only to refused addresses: {detail}")
+        self.usable_hosts.add(host)
         return kept
 
     async def close(self) -> None:

@@ -3,7 +3,9 @@
 Every link, DOI and ISBN gets exactly one verdict.  Each verdict other than
 ``ok`` and ``ignored`` prints as ``path:line: CODE message`` lines, one per
 place the link occurs.  By default only ``broken`` and ``unsafe`` make the
-exit status 1 (``--fail-on`` changes that).
+exit status 1 (``--fail-on`` changes that).  A link the checker could not
+judge because of its own bug is ``broken`` (``LINKERROR``): an internal
+error never lets a run pass.
 
 ============  =====================  ==================================================
 verdict       code                   meaning
@@ -14,11 +16,17 @@ redirected    LINK301, LINK308       permanent redirect: the new URL is suggeste
 redirected    LINK302/303/307        temporary redirect, reported with where it ends
 broken        LINK404, LINK410       Not Found, Gone (also after redirects)
 broken        LINKDNS                the host name does not exist (NXDOMAIN)
-broken        LINKANCHOR             the page has no ``id=``/``name=`` for the #fragment
-broken        LINKURL                malformed URL (no host, bad port, bad IPv4 ...)
+broken        LINKANCHOR             no element of the page has the #fragment as its
+                                     ``id`` (nor an ``<a>`` as its ``name``)
+broken        LINKURL                malformed URL (no host, bad port, bad IPv4, a
+                                     punycode host that does not decode ...; also an
+                                     unusable ``--doi-api`` URL)
+broken        LINKERROR              a bug in the checker (an unexpected exception):
+                                     fails the run, with the exception in the message,
+                                     never a traceback; never cached
 broken        DOI404                 DOI not registered (handle API responseCode 100 or
                                      HTTP 404)
-broken        DOISYNTAX              malformed DOI (not ``10.NNNN/suffix``)
+broken        DOISYNTAX              malformed DOI (not ``10.<registrant>/<suffix>``)
 broken        ISBNSUM                ISBN check digit wrong
 broken        ISBNSYNTAX             not an ISBN (length, characters, prefix)
 broken        LINKTARGET             an internal reference ({doc}, {ref}, {term}, {cite},
@@ -38,11 +46,12 @@ error         LINKLOOP               redirect loop or too many redirects
 error         LINKREDIRECT           redirect to a malformed URL
 error         LINKCAP                #fragment not seen within the byte cap
 error         DOIERROR               unexpected answer from the DOI handle API
-error         LINKERROR              a bug in the checker (reported, never a traceback)
 ignored       LINKIGNORED            matched an ignore rule of pyproject.toml (the message
                                      gives its reason) or ``--ignore``; not printed
 unsafe        LINKUNSAFE             refused by the address guard (private address,
-                                     non-http(s) scheme, also on a redirect hop)
+                                     ``localhost``, ``*.local``, ``*.home.arpa``,
+                                     ``*.internal``, non-http(s) scheme, also on a
+                                     redirect hop)
 unchecked     LINKUNCHECKED          the overall deadline ran out, or no network
 ============  =====================  ==================================================
 
@@ -86,6 +95,9 @@ CACHE_SUCCESS: frozenset[Verdict] = frozenset({Verdict.OK, Verdict.REDIRECTED})
 CACHE_FAILURE: frozenset[Verdict] = frozenset({Verdict.BROKEN, Verdict.BLOCKED})
 #: Not printed as problem lines.
 QUIET: frozenset[Verdict] = frozenset({Verdict.OK, Verdict.IGNORED})
+#: Never cached, whatever the verdict: a bug in the checker says nothing about
+#: the link, and the next run must ask again.
+NEVER_CACHED: frozenset[str] = frozenset({"LINKERROR"})
 
 PERMANENT_REDIRECTS = frozenset({301, 308})
 REDIRECTS = frozenset({301, 302, 303, 307, 308})
@@ -143,6 +155,16 @@ def unsafe(message: str, **extra: object) -> Result:
 
 def error(code: str, message: str, **extra: object) -> Result:
     return Result(Verdict.ERROR, code, message, **extra)  # type: ignore[arg-type]
+
+
+def internal_error(message: str, **extra: object) -> Result:
+    """A bug in the checker: ``broken``/``LINKERROR``, so that it fails the run."""
+    return Result(Verdict.BROKEN, "LINKERROR", message, **extra)  # type: ignore[arg-type]
+
+
+def cacheable(result: Result) -> bool:
+    """Whether ``result`` may be stored in the cache at all (see :data:`NEVER_CACHED`)."""
+    return result.code not in NEVER_CACHED
 
 
 def unchecked(message: str) -> Result:

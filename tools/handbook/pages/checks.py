@@ -19,7 +19,8 @@ example, and ``--list-checks`` prints the first line.  Checks apply to one of:
 Files under docs/_build and docs/_templates are not pages and are never read.
 Findings are printed as ``path:line: CODE message``, sorted; the exit status
 is 0 when clean, 1 with findings, 2 when a path cannot be checked (missing,
-unreadable, not UTF-8, not under the docs directory).
+unreadable, not UTF-8, not under the docs directory), said on standard error as
+``path:line: INPUT message`` (:mod:`handbook.files`).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from xml.parsers import expat
 
 from sphinx.util.matching import patfilter
 
+from handbook.files import UnusableInputError, read_bytes
+from handbook.files import read_text as read_file
 from handbook.findings import (
     EXIT_UNUSABLE,
     Finding,
@@ -672,10 +675,6 @@ def run_checks(target: Document | SvgFile, site: Site) -> list[Finding]:
     ]
 
 
-class Unusable(Exception):
-    """A path that cannot be checked; the message says why."""
-
-
 def display_path(path: Path) -> str:
     """``path`` relative to the working directory when it is under it, else absolute."""
     try:
@@ -689,17 +688,11 @@ def _absolute(path: Path) -> Path:
 
 
 def read_text(path: Path) -> str:
-    """A page's text; :class:`Unusable` when it is unreadable or not UTF-8."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise Unusable(f"{display_path(path)}: no such file") from None
-    except OSError as exc:
-        raise Unusable(f"{display_path(path)}: cannot read: {exc.strerror}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise Unusable(f"{display_path(path)}: not UTF-8 (byte {exc.start})") from None
+    """A page's text (without a byte-order mark, as Sphinx reads it).
+
+    :class:`~handbook.files.UnusableInputError` when it is unreadable or not UTF-8.
+    """
+    return read_file(path, display_path(path)).removeprefix("\ufeff")
 
 
 def discover(root: Path) -> list[Path]:
@@ -713,20 +706,20 @@ def discover(root: Path) -> list[Path]:
     return found
 
 
-def load_site(docs_root: Path, targets: Iterable[Path]) -> tuple[Site, list[str]]:
+def load_site(docs_root: Path, targets: Iterable[Path]) -> tuple[Site, list[UnusableInputError]]:
     """Parse every Markdown file under ``docs_root``; errors only for files in ``targets``."""
     site = Site(docs_root)
     wanted = [path for path in targets if path.suffix == ".md"]
-    errors: list[str] = []
+    errors: list[UnusableInputError] = []
     # every page, for the toctrees; then any target the walk did not reach (a symlinked folder)
     for path in dict.fromkeys([*discover(docs_root), *wanted]):
         if path.suffix != ".md" or path in site.documents:
             continue
         try:
             text = read_text(path)
-        except Unusable as exc:
+        except UnusableInputError as exc:
             if path in wanted:
-                errors.append(str(exc))
+                errors.append(exc)
                 continue
             try:  # only its toctrees are needed
                 text = path.read_bytes().decode("utf-8", errors="replace")
@@ -736,22 +729,24 @@ def load_site(docs_root: Path, targets: Iterable[Path]) -> tuple[Site, list[str]
     return site, errors
 
 
-def _expand(paths: list[Path], docs_root: Path) -> tuple[list[Path], list[str]]:
+def _expand(paths: list[Path], docs_root: Path) -> tuple[list[Path], list[UnusableInputError]]:
     targets: list[Path] = []
-    errors: list[str] = []
+    errors: list[UnusableInputError] = []
     for given in paths:
         path = _absolute(given)
+        shown = given.as_posix()
         top = path.relative_to(docs_root).parts[:1] if path.is_relative_to(docs_root) else None
         if top is None:
-            errors.append(f"{given}: not under the docs directory {display_path(docs_root)}")
+            why = f"not under the docs directory {display_path(docs_root)}"
+            errors.append(UnusableInputError(shown, why))
         elif top and top[0] in markdown.SKIPPED_DIRS:
-            errors.append(f"{given}: nothing under docs/{top[0]} is a page")
+            errors.append(UnusableInputError(shown, f"nothing under docs/{top[0]} is a page"))
         elif path.is_dir():
             targets += discover(path)
         elif not path.exists():
-            errors.append(f"{given}: no such file")
+            errors.append(UnusableInputError(shown, "no such file"))
         elif path.suffix not in {".md", ".svg"}:
-            errors.append(f"{given}: not a Markdown page or an SVG file")
+            errors.append(UnusableInputError(shown, "not a Markdown page or an SVG file"))
         else:
             targets.append(path)
     return list(dict.fromkeys(targets)), errors
@@ -774,11 +769,11 @@ def _shown_svgs(doc: Document) -> list[Path]:
 
 def check_paths(
     docs_root: Path, paths: list[Path] | None = None, today: dt.date | None = None
-) -> tuple[list[Finding], list[str]]:
+) -> tuple[list[Finding], list[UnusableInputError]]:
     """Check ``paths`` (default: everything under ``docs_root``); return findings and errors."""
     docs_root = _absolute(docs_root)
     if not docs_root.is_dir():
-        return [], [f"{display_path(docs_root)}: not a directory"]
+        return [], [UnusableInputError(display_path(docs_root), "not a directory")]
     if paths:
         targets, errors = _expand(paths, docs_root)
     else:
@@ -796,9 +791,9 @@ def check_paths(
             svgs += _shown_svgs(doc)
     for path in dict.fromkeys(svgs):
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            errors.append(f"{display_path(path)}: cannot read: {exc.strerror}")
+            data = read_bytes(path, display_path(path))
+        except UnusableInputError as exc:
+            errors.append(exc)
             continue
         findings += run_checks(SvgFile(path, display_path(path), data), site)
     return sorted(set(findings)), errors
@@ -839,7 +834,7 @@ def main(argv: list[str] | None = None) -> int:
     findings, errors = check_paths(args.docs, args.paths)
     PRINTERS[args.format](findings)
     for error in errors:
-        print(f"handbook check-pages: {error}", file=sys.stderr)
+        print(error, file=sys.stderr)
     return EXIT_UNUSABLE if errors else exit_status(findings)
 
 

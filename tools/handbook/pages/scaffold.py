@@ -33,6 +33,7 @@ from string import Template
 
 import yaml
 
+from handbook.files import UnusableInputError, read_text
 from handbook.findings import EXIT_UNUSABLE
 from handbook.pages import markdown
 from handbook.pages.checks import display_path, docname_join, toctree_entries
@@ -167,10 +168,7 @@ def create(
     index = docs / part / "index.md"
     if page.exists() or page.is_symlink():
         raise Refused(f"{display_path(page)} already exists; new-page never overwrites a page")
-    try:
-        index_text = index.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise Refused(f"cannot read the part's index {display_path(index)}: {exc}") from None
+    index_text = read_text(index, display_path(index))  # UnusableInputError: exit 2
     text = render(
         title.strip(),
         (description or default_description(title)).strip(),
@@ -182,12 +180,18 @@ def create(
         new_index = add_to_toctree(index_text, slug, f"{part}/index")
     except Refused as exc:
         raise Refused(f"{display_path(index)} {exc}") from None
-    write_atomically(page, text)
+    try:
+        write_atomically(page, text)
+    except OSError as exc:
+        raise Refused(f"cannot write {display_path(page)}: {exc.strerror or exc}") from None
     if new_index is not None:
         try:
             write_atomically(index, new_index)
-        except BaseException:
-            page.unlink(missing_ok=True)
+        except BaseException as exc:
+            page.unlink(missing_ok=True)  # nothing is left half-done
+            if isinstance(exc, OSError):
+                why = exc.strerror or exc
+                raise Refused(f"cannot write {display_path(index)}: {why}") from None
             raise
     return page, new_index is not None
 
@@ -239,6 +243,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     except Refused as exc:
         print(f"handbook new-page: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except UnusableInputError as exc:
+        print(exc, file=sys.stderr)
         return EXIT_UNUSABLE
     print(display_path(page))
     index = display_path(args.docs / args.part / "index.md")
