@@ -59,7 +59,8 @@ from string import Template
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-from handbook.build import DOCS, run_build  # noqa: E402
+from handbook.build import run_build  # noqa: E402
+from handbook.paths import DOCS  # noqa: E402
 
 #: Targets from the issue.
 TARGET_SPEEDUP = 6.0

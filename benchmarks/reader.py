@@ -55,7 +55,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-from handbook.build import DOCS, run_build  # noqa: E402
+from handbook.build import run_build  # noqa: E402
+from handbook.paths import DOCS  # noqa: E402
 
 LIGHTHOUSE = ROOT / "node_modules" / "lighthouse"
 LIGHTHOUSE_VERSION = "12.2.3"

@@ -45,7 +45,8 @@ class BuiltSite:
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
     """Build ``docs/`` into a temporary directory, exactly as ``make html`` does."""
-    from handbook.build import DOCS, run_build
+    from handbook.build import run_build
+    from handbook.paths import DOCS
 
     base = tmp_path_factory.mktemp("site")
     out, doctrees = base / "html", base / "doctrees"

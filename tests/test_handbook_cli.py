@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from handbook import cli
-from handbook.build import ROOT
+from handbook.paths import ROOT
 
 HANDBOOK = Path(sys.executable).parent / "handbook"
 

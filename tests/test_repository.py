@@ -14,7 +14,8 @@ import tomllib
 
 import yaml
 
-from handbook.build import ROOT, STRICT_FLAGS
+from handbook.build import STRICT_FLAGS
+from handbook.paths import ROOT
 
 
 def _yaml(path: str) -> dict:

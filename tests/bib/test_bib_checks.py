@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from handbook.bib import checks, vocabulary
+from handbook import vocabulary
+from handbook.bib import checks
 from handbook.bib.cli import main
 from handbook.bib.parse import parse_text
-from handbook.build import ROOT
+from handbook.paths import ROOT
 
 from .helpers import BAD, GOOD, expectations
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-import handbook.build
+import handbook.paths
 from handbook import cli as handbook_cli
 from handbook.bib.cli import main
-from handbook.bib.parse import UnusableInput, read_source
+from handbook.bib.parse import read_source
 from handbook.files import UnusableInputError
 
 from .helpers import BAD, GOOD
@@ -92,7 +92,7 @@ def test_default_is_references_bib_at_the_root_relative_to_cwd(
     tmp_path: Path, small: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
     small.rename(tmp_path / "references.bib")
-    monkeypatch.setattr(handbook.build, "ROOT", tmp_path)
+    monkeypatch.setattr(handbook.paths, "ROOT", tmp_path)
     monkeypatch.chdir(tmp_path)
     assert main(["check"]) == 1
     assert capsys.readouterr().out.startswith("references.bib:6: BIB015 ")
@@ -170,9 +170,8 @@ def test_every_command_reports_unusable_input_the_same_way(
 
 
 def test_unusable_input_is_the_shared_error() -> None:
-    """``handbook.linkcheck.extract`` still catches it by its old name."""
-    assert issubclass(UnusableInput, UnusableInputError)
-    with pytest.raises(UnusableInput) as info:
+    """The bib reader raises the one error every tool reads files with."""
+    with pytest.raises(UnusableInputError) as info:
         read_source(Path("/nonexistent/dir/x.bib"), "x.bib")
     assert str(info.value) == "x.bib:1: INPUT no such file"
 

@@ -12,7 +12,7 @@ import pytest
 from handbook.bib.cli import main
 from handbook.bib.format import FIELD_ORDER, FormatRefused, canonical_text
 from handbook.bib.parse import Bibliography, parse_file, parse_text
-from handbook.build import ROOT
+from handbook.paths import ROOT
 
 from .helpers import BAD, FORMAT, GOOD
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from handbook.bib.cli import main
-from handbook.build import ROOT
+from handbook.paths import ROOT
 
 
 @pytest.mark.real_bib

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-import handbook.build
+import handbook.paths
 from handbook.bib.cli import main
 from handbook.bib.settings import Settings, load_settings
 
@@ -92,7 +92,7 @@ def test_key_year_is_compared_with_the_year_of_date(tmp_path: Path, capsys) -> N
 
 
 def test_the_repository_settings_make_references_bib_bibtex_only() -> None:
-    root = Path(handbook.build.ROOT)
+    root = Path(handbook.paths.ROOT)
     settings = load_settings(root / "pyproject.toml")
     assert not settings.biblatex_names(root / "references.bib")
     assert settings.biblatex_names(BIBLATEX)
@@ -107,7 +107,7 @@ def test_default_config_is_the_repository_pyproject(
         "@misc{ries2011lean, author = {Ries, Eric}, title = {T}, date = {2011}}\n",
         encoding="utf-8",
     )
-    monkeypatch.setattr(handbook.build, "ROOT", tmp_path)
+    monkeypatch.setattr(handbook.paths, "ROOT", tmp_path)
     monkeypatch.chdir(tmp_path)
     assert main(["check", "--select", "BIB008"]) == 1
     assert capsys.readouterr().out == (

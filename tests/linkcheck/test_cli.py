@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import random
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +173,31 @@ def test_fail_on(servers: ServerThread, tmp_path: Path) -> None:
     assert run_linkcheck([*base, "--fail-on", "timeout"], tmp_path=tmp_path).code == 0
 
 
+@pytest.mark.parametrize("fail_on", [[], ["--fail-on", "none"]])
+def test_input_skipped_as_unreadable_is_a_finding_exit_1(
+    tmp_path: Path, fail_on: list[str]
+) -> None:
+    """LINKINPUT: part of the input was skipped, so the run cannot be clean,
+    whatever --fail-on says; it is a finding (1), not unusable input (2)."""
+    bib = tmp_path / "refs.bib"
+    bib.write_text("@book{broken,\n  title = {x,\n}\n", encoding="utf-8")
+    run = run_linkcheck([str(bib), *fail_on], tmp_path=tmp_path)
+    assert run.lines == [
+        f"{bib}:2: LINKINPUT value of field 'title' in entry 'broken' is never closed "
+        "(unbalanced braces or quotes; end of file reached); its links are skipped"
+    ]
+    assert run.code == 1
+
+    doctrees = tmp_path / "doctrees"
+    doctrees.mkdir()
+    (doctrees / "page.doctree").write_bytes(b"not a pickle")
+    run = run_linkcheck(["--doctrees", str(doctrees), *fail_on], tmp_path=tmp_path)
+    assert run.lines == [
+        "doctrees/page.doctree:1: LINKINPUT cannot read doctree: invalid load key, 'n'."
+    ]
+    assert run.code == 1
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -261,6 +288,29 @@ def test_a_fresh_cache_sends_nothing_and_opens_no_session(
     assert s.hits["/ok"] == 1
     cached = {r["url"]: r["cached"] for r in json.loads(third.stdout)["records"]}
     assert cached[s.url("/gone")] is False and cached[s.url("/ok")] is True
+
+
+def test_a_warm_run_imports_neither_aiohttp_nor_asyncio(
+    servers: ServerThread, tmp_path: Path
+) -> None:
+    """Answered from the cache, a run is mostly interpreter start-up: the pipeline
+    imports the engine only when something is to be fetched."""
+    s = servers.web({"/ok": page("x")})
+    urls = write_urls(tmp_path, s.url("/ok"), "isbn:0306406152")
+    args = [str(urls), "--allow", s.netloc, "--no-progress", "--quiet"]
+    args += ["--cache", str(tmp_path / "cache.sqlite3"), "--root", str(tmp_path)]
+    assert main(args, resolver=StaticResolver(), stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    code = (
+        "import sys\n"
+        "from handbook.linkcheck.cli import main\n"
+        f"status = main({args!r})\n"
+        "print(status, sorted({'aiohttp', 'asyncio', 'rich'} & set(sys.modules)))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert (done.stdout, done.stderr) == ("0 []\n", "")
+    assert s.total == 1  # the second run asked nothing
 
 
 def test_no_cache_and_max_age(servers: ServerThread, tmp_path: Path) -> None:
@@ -372,7 +422,7 @@ def test_a_failed_write_of_the_report_is_exit_2_without_a_traceback(
 ) -> None:
     from handbook.linkcheck import cli
 
-    def refuse(path: Path, text: str) -> None:
+    def refuse(path: Path, text: str, **options: object) -> None:
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(cli, "write_atomically", refuse)

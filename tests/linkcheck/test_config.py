@@ -11,9 +11,10 @@ import pytest
 from aiohttp import web
 from lc_support import ServerThread, page, run_linkcheck, status, write_urls
 
-from handbook.build import ROOT
-from handbook.linkcheck.config import ConfigError, load_config, locate, parse_config
+from handbook.linkcheck.config import ConfigError, load_config, parse_config
 from handbook.linkcheck.settings import Settings
+from handbook.paths import ROOT
+from handbook.pyproject import locate
 
 
 def write_config(tmp_path: Path, body: str) -> Path:
@@ -30,7 +31,7 @@ def test_the_projects_own_settings_are_valid() -> None:
 
 def test_no_table_means_no_settings(tmp_path: Path) -> None:
     config = load_config(write_config(tmp_path, "[tool.ruff]\nline-length = 100\n"))
-    assert config.ignore == () and config.accept == frozenset() and config.hosts == ()
+    assert config.ignore == () and config.given == {} and config.settings() == Settings()
     assert load_config(tmp_path / "missing.toml").ignore == ()
 
 
@@ -40,6 +41,9 @@ def test_a_full_valid_table(tmp_path: Path) -> None:
         """\
 [tool.handbook.linkcheck]
 accept = [403, 503]
+per-host = 3
+timeout = 30
+doi-api = "https://handles.example/api"
 
 [[tool.handbook.linkcheck.ignore]]
 pattern = '^https://www\\.linkedin\\.com/'
@@ -59,18 +63,21 @@ accept = [401]
 """,
     )
     config = load_config(path)
-    assert config.accept == {403, 503}
+    settings = config.settings()
+    assert settings.accept == {403, 503}
+    assert (settings.per_host, settings.timeout) == (3, 30.0)
+    assert settings.doi_api == "https://handles.example/api/"  # a base, as on the command line
+    assert settings.concurrency == Settings().concurrency  # not given: the default
     assert [rule.reason for rule in config.ignore] == [
         "LinkedIn answers 999 to every robot",
         "a placeholder in an example",
     ]
     assert config.ignore[0].matches("https://www.linkedin.com/in/x")
     assert config.ignore[1].matches("https://example.invalid/")
-    doi, local = config.hosts
+    doi, local = settings.hosts
     assert (doi.host, doi.port, doi.concurrency, doi.interval) == ("doi.org", None, 4, 0.2)
     assert doi.headers == (("Accept", "application/json"), ("X-Token", "t"))
     assert (local.host, local.port, local.accept) == ("127.0.0.1", 8080, {401})
-    settings = Settings(hosts=config.hosts)
     assert settings.host("doi.org", 443) is doi
     assert settings.host("127.0.0.1", 8080) is local
     assert settings.host("127.0.0.1", 8081) is None
@@ -80,7 +87,53 @@ BAD = [
     (
         "[tool.handbook.linkcheck]\nignore_urls = []\n",
         "pyproject.toml:5: CONFIG tool.handbook.linkcheck.ignore_urls: unknown setting "
-        "(known here: ignore, accept, hosts)",
+        "(known here: ignore, accept, hosts, concurrency, per-host, host-interval, timeout, "
+        "deadline, retries, backoff, retry-after-cap, max-redirects, anchor-cap, doi-api)",
+    ),
+    (
+        "[tool.handbook.linkcheck]\nno-anchors = true\n",
+        "pyproject.toml:5: CONFIG tool.handbook.linkcheck.no-anchors: unknown setting "
+        "(known here: ignore, accept, hosts, concurrency, per-host, host-interval, timeout, "
+        "deadline, retries, backoff, retry-after-cap, max-redirects, anchor-cap, doi-api)",
+    ),
+    (
+        "[tool.handbook.linkcheck]\naccept = []\ntimeout = -1\n",
+        "pyproject.toml:6: CONFIG tool.handbook.linkcheck.timeout: "
+        "must be a number of seconds, 0 or more, not -1",
+    ),
+    (
+        "[tool.handbook.linkcheck]\nhost-interval = '1s'\n",
+        "pyproject.toml:5: CONFIG tool.handbook.linkcheck.host-interval: "
+        "must be a number of seconds, 0 or more, not '1s'",
+    ),
+    (
+        "[tool.handbook.linkcheck]\ndeadline = nan\n",
+        "pyproject.toml:5: CONFIG tool.handbook.linkcheck.deadline: "
+        "must be a number of seconds, 0 or more, not nan",
+    ),
+    (
+        "[tool.handbook.linkcheck]\nconcurrency = 0\n",
+        "pyproject.toml:5: CONFIG tool.handbook.linkcheck.concurrency: "
+        "must be a whole number of at least 1, not 0",
+    ),
+    (
+        "[tool.handbook.linkcheck]\nretries = 1.5\n",
+        "pyproject.toml:5: CONFIG tool.handbook.linkcheck.retries: "
+        "must be a whole number of at least 0, not 1.5",
+    ),
+    (
+        "[tool.handbook.linkcheck]\nper-host = true\n",
+        "pyproject.toml:5: CONFIG tool.handbook.linkcheck.per-host: "
+        "must be a whole number of at least 1, not True",
+    ),
+    (
+        "[tool.handbook.linkcheck]\nanchor-cap = 100\n",
+        "pyproject.toml:5: CONFIG tool.handbook.linkcheck.anchor-cap: "
+        "must be a whole number of at least 1024, not 100",
+    ),
+    (
+        "[tool.handbook.linkcheck]\ndoi-api = 3\n",
+        "pyproject.toml:5: CONFIG tool.handbook.linkcheck.doi-api: must be a URL (a string), not 3",
     ),
     (
         "[[tool.handbook.linkcheck.ignore]]\npattern = 'x'\n",

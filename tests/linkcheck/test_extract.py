@@ -8,19 +8,19 @@ from pathlib import Path
 
 import pytest
 
+from handbook.files import UnusableInputError
 from handbook.linkcheck.extract import (
     STAMP,
     Link,
     Occurrence,
-    UnusableInputError,
     default_inputs,
     doctrees_fresh,
     from_bib,
     from_markdown,
+    from_markdown_text,
     from_paths,
     from_text,
     kind_of,
-    myst_extensions,
 )
 from handbook.linkcheck.identifiers import (
     IdentifierError,
@@ -85,7 +85,9 @@ def _where(links: list[Link]) -> dict[str, tuple[str, int, str]]:
 def test_markdown_links_with_lines(tmp_path: Path) -> None:
     (tmp_path / "page.md").write_text(PAGE, encoding="utf-8")
     (tmp_path / "part.md").write_text(PART, encoding="utf-8")
-    found = from_markdown(tmp_path / "page.md", "page.md", extensions=("colon_fence",))
+    conf = tmp_path / "conf.py"
+    conf.write_text('myst_enable_extensions = ["colon_fence"]\n', encoding="utf-8")
+    found = from_markdown(tmp_path / "page.md", "page.md", conf=conf)
     where = _where(found.links)
     part = (tmp_path / "part.md").as_posix()
     assert where == {
@@ -103,16 +105,22 @@ def test_markdown_links_with_lines(tmp_path: Path) -> None:
     }
 
 
-def test_myst_extensions_are_read_from_conf_without_running_it(tmp_path: Path) -> None:
-    conf = tmp_path / "conf.py"
-    conf.write_text('import sys; sys.exit(1)\nmyst_enable_extensions = ["deflist"]\n')
-    assert myst_extensions(conf) == ("deflist",)
-    assert "colon_fence" in myst_extensions(None)
-
-
-def test_the_real_conf_is_understood() -> None:
-    conf = Path(__file__).resolve().parents[2] / "docs" / "conf.py"
-    assert "colon_fence" in myst_extensions(conf)
+def test_pages_are_read_with_their_projects_myst_settings(tmp_path: Path) -> None:
+    """The conf.py of the page's project, found above it, says how to read it: with
+    colon_fence (the handbook's, when there is no conf.py) a ``:::{code-block}`` is
+    code; without, it is a paragraph and its link a link."""
+    text = "Intro.\n\n:::{code-block} md\nSee [x](https://code.example/).\n:::\n"
+    (tmp_path / "docs" / "part").mkdir(parents=True)
+    page = tmp_path / "docs" / "part" / "page.md"
+    page.write_text(text, encoding="utf-8")
+    assert from_markdown(page).links == []
+    (tmp_path / "docs" / "conf.py").write_text("myst_enable_extensions = []\n")
+    assert [(lk.text, lk.occurrence.line) for lk in from_markdown(page).links] == [
+        ("https://code.example/", 4)
+    ]
+    assert [lk.text for lk in from_markdown_text(text, "p.md", page.parent).links] == [
+        "https://code.example/"
+    ]
 
 
 BIB = """\

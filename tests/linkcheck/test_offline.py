@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from lc_support import run_linkcheck, write_urls
 
-from handbook.build import ROOT
 from handbook.linkcheck.extract import (
     Occurrence,
     _missing,
@@ -25,6 +24,7 @@ from handbook.linkcheck.extract import (
     from_doctrees,
     from_markdown,
 )
+from handbook.paths import ROOT
 
 HANDBOOK = Path(sys.executable).parent / "handbook"
 

@@ -20,8 +20,7 @@ from hypothesis import strategies as st
 from lc_support import ServerThread, check, page, run_linkcheck, verdicts, write_urls
 from yarl import URL
 
-from handbook.linkcheck import cli
-from handbook.linkcheck.cli import plan
+from handbook.linkcheck import pipeline
 from handbook.linkcheck.extract import Extraction, Link, Occurrence
 from handbook.linkcheck.fetch import Checker, checkable_fragment
 from handbook.linkcheck.guard import (
@@ -31,6 +30,7 @@ from handbook.linkcheck.guard import (
     parse_host,
     prepare_url,
 )
+from handbook.linkcheck.pipeline import plan
 from handbook.linkcheck.resolver import FailingResolver
 from handbook.linkcheck.settings import Settings, UrlJob
 from handbook.linkcheck.verdicts import DEFAULT_FAIL_ON, Verdict, cacheable, internal_error
@@ -272,7 +272,7 @@ def test_plan_turns_any_exception_from_url_handling_into_a_failing_verdict(
     def crash(text: str) -> URL:
         raise RecursionError("deep")
 
-    monkeypatch.setattr(cli, "prepare_url", crash)
+    monkeypatch.setattr(pipeline, "prepare_url", crash)
     item = _plan_one("https://example.com/")
     assert item.job is None
     assert (item.result.verdict, item.result.code, item.result.message) == (

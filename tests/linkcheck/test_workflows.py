@@ -13,8 +13,8 @@ from typing import Any
 
 import yaml
 
-from handbook.build import ROOT
 from handbook.linkcheck.cli import build_parser
+from handbook.paths import ROOT
 
 
 def workflow(name: str) -> dict[Any, Any]:

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from handbook.build import DOCS
+from handbook import myst
 from handbook.pages import checks, markdown
 from handbook.pages.checks import CHECKS, main
+from handbook.paths import DOCS
 
 FIXTURES = Path(__file__).parent / "fixtures" / "docs"
 EXPECT = re.compile(r"expect:\s*(\d+):\s*(PAGE\d{3})")
@@ -213,9 +214,16 @@ def _conf_value(name: str) -> object:
 
 
 def test_parser_uses_the_builds_myst_extensions():
+    """Pages are read with docs/conf.py's MyST settings, read from it, as the build reads them."""
     extensions = _conf_value("myst_enable_extensions")
     assert isinstance(extensions, list)
-    assert set(extensions) == markdown.MYST_EXTENSIONS
+    settings = myst.settings(DOCS / "conf.py")
+    assert settings.enable_extensions == set(extensions)
+    assert settings.heading_anchors == _conf_value("myst_heading_anchors")
+    assert myst.settings() is settings  # the default, and what check-pages reads docs/ with
+    page = markdown.parse_document(":::{note}\nTerm\n: its definition\n:::\n", "swe/x")
+    assert [(d.name, d.line) for d in page.directives] == [("note", 1)]
+    assert [(i.context, i.line) for i in page.inlines] == [("term", 2), ("paragraph", 3)]
 
 
 def test_only_folders_the_build_excludes_are_skipped():
@@ -249,17 +257,34 @@ def test_prose_excludes_code_citations_tables_and_headings():
     assert sum(markdown.count_words(text) for text in prose) == 10
 
 
-@pytest.mark.parametrize(
-    ("base", "entry", "docname"),
-    [
-        ("swe/index", "testing", "swe/testing"),
-        ("swe/index", "/pm/lean-ml", "pm/lean-ml"),
-        ("swe/index", "../ds/metrics", "ds/metrics"),
-        ("index", "swe/index", "swe/index"),
-    ],
-)
-def test_docname_join(base, entry, docname):
-    assert checks.docname_join(base, entry) == docname
+TOCTREE = """\
+```{toctree}
+:glob:
+
+testing
+/pm/lean-ml
+../ds/metrics.md
+A title <monitoring>
+Home <https://example.com/>
+https://example.com/page
+self
+metric*
+```
+"""
+
+
+def test_toctree_entries_are_read_as_sphinx_reads_them():
+    """Sphinx's own patterns and docname_join (imported, not copied): this fails if they change."""
+    (toctree,) = markdown.parse_document(TOCTREE, "swe/index").directives
+    docnames = {"swe/index", "swe/metrics", "swe/metrics-2", "swe/testing", "pm/metrics"}
+    assert sorted(checks.toctree_entries(toctree, "swe/index", docnames)) == [
+        "ds/metrics",  # ../ds/metrics.md
+        "pm/lean-ml",  # /pm/lean-ml
+        "swe/metrics",  # metric*
+        "swe/metrics-2",  # metric*
+        "swe/monitoring",  # A title <monitoring>
+        "swe/testing",  # no URL, no self
+    ]
 
 
 def test_citation_keys_split_commas_and_drop_notes():

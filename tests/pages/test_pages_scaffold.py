@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from handbook.build import DOCS, ROOT, run_build
+from handbook.build import run_build
 from handbook.pages import checks, scaffold
 from handbook.pages.scaffold import Refused, add_to_toctree, main
+from handbook.paths import DOCS, ROOT
 
 TEMPLATE = (Path(scaffold.__file__).parent / "template.md").read_text(encoding="utf-8")
 TEMPLATE_BODY = TEMPLATE.split("---\n", 2)[2]

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, Page
 
-from handbook.build import DOCS, ROOT
+from handbook.paths import DOCS, ROOT
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from handbook.build import DOCS
+from handbook.paths import DOCS
 
 BASEURL = "https://mle-handbook.github.io/handbook/"
 REPO = "https://github.com/mle-handbook/handbook"

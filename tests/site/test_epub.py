@@ -20,7 +20,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from defusedxml import ElementTree
 
-from handbook.build import DOCS, run_build
+from handbook.build import run_build
+from handbook.paths import DOCS
 
 NS = {
     "container": "urn:oasis:names:tc:opendocument:xmlns:container",

@@ -21,7 +21,7 @@ import yaml
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, Page, expect
 
-from handbook.build import DOCS, ROOT
+from handbook.paths import DOCS, ROOT
 from handbook.sphinxext import seo
 from handbook.sphinxext.assets import COMPRESS_MIN_BYTES, COMPRESSIBLE
 
@@ -223,6 +223,7 @@ def test_robots_txt_points_at_the_sitemap_at_the_canonical_url(built_site):
 def test_robots_txt_follows_html_baseurl(tmp_path):
     """No host is written into the extension: a fork's robots.txt names its own sitemap."""
     from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace
 
     src = tmp_path / "src"
     src.mkdir()
@@ -232,8 +233,11 @@ def test_robots_txt_follows_html_baseurl(tmp_path):
         encoding="utf-8",
     )
     (src / "index.rst").write_text("Fork\n====\n\nText.\n", encoding="utf-8")
-    app = Sphinx(src, src, tmp_path / "out", tmp_path / "doctrees", "html", status=None)
-    app.build()
+    # In its own docutils namespace, as sphinx.testing builds: the nodes and roles
+    # the build registers do not leak into the next in-process build.
+    with docutils_namespace():
+        app = Sphinx(src, src, tmp_path / "out", tmp_path / "doctrees", "html", status=None)
+        app.build()
     robots = (tmp_path / "out" / "robots.txt").read_text(encoding="utf-8")
     assert "Sitemap: https://example.org/docs/ml/sitemap.xml" in robots.splitlines()
 

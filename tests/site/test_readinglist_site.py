@@ -14,7 +14,7 @@ import pytest
 from bs4 import BeautifulSoup, Tag
 from pybtex.database import Entry, parse_file
 
-from handbook.build import DOCS, ROOT
+from handbook.paths import DOCS, ROOT
 from handbook.sphinxext._bibstyle import latex_text
 
 GLOBAL = "reading-list/index"

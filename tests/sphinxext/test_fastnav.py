@@ -18,7 +18,6 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-import pybtex.plugin
 import pytest
 from sphinx.errors import ConfigError, ExtensionError
 from sphinx.testing.util import SphinxTestApp
@@ -207,7 +206,6 @@ def test_off_leaves_the_theme_alone(rootdir: Path, tmp_path: Path, monkeypatch: 
     assert add_toctree_functions in handlers
     assert seen
     assert all(function.__module__ == "pydata_sphinx_theme.toctree" for function in seen)
-    assert not isinstance(pybtex.plugin.entry_points, fastnav.PluginLookupMemo)
 
 
 @pytest.mark.parametrize(
@@ -259,33 +257,3 @@ def test_nav_options_follow_the_theme_and_sphinx():
 )
 def test_href_attribute_escapes_like_docutils_then_beautifulsoup(uri: str, attribute: str):
     assert fastnav.href_attribute(uri) == attribute
-
-
-def test_plugin_memo_caches_entry_points_but_not_runtime_plugins(
-    monkeypatch: pytest.MonkeyPatch,
-):
-    calls: list[dict[str, Any]] = []
-    lookup = pybtex.plugin.entry_points
-
-    def counting(**params: Any) -> Any:
-        calls.append(params)
-        return lookup(**params)
-
-    monkeypatch.setattr(pybtex.plugin, "entry_points", counting)
-    fastnav.install_plugin_memo()
-    try:
-        first = pybtex.plugin.find_plugin("pybtex.backends", "plaintext")
-        assert pybtex.plugin.find_plugin("pybtex.backends", "plaintext") is first
-        assert len(calls) == 1
-
-        class Custom(pybtex.plugin.Plugin):
-            pass
-
-        # registered at run time: found first, as without the memo
-        monkeypatch.setitem(
-            pybtex.plugin._RUNTIME_PLUGINS, "pybtex.backends", {"plaintext": Custom}
-        )
-        assert pybtex.plugin.find_plugin("pybtex.backends", "plaintext") is Custom
-    finally:
-        fastnav.remove_plugin_memo()
-    assert pybtex.plugin.entry_points is counting

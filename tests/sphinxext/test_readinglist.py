@@ -24,12 +24,14 @@ from sphinx.testing.util import SphinxTestApp
 from handbook.build import run_build
 from handbook.sphinxext import _bibstyle
 from handbook.sphinxext.readinglist import entry_hash
+from handbook.vocabulary import LEVEL_NAMES, LEVELS
 
 ROOT_NAME = "test-readinglist"
 GLOBAL = "reading-list"
 ROLE_PAGES = {"swe": "swe"}
 CITING_PAGES = ("index", "chapter")
-LEVEL_HEADINGS = {"intro": "Introductory", "practitioner": "Practitioner", "advanced": "Advanced"}
+#: level keyword -> heading, in page order (the extension's defaults)
+LEVEL_HEADINGS = {level: LEVEL_NAMES[level] for level in LEVELS}
 
 
 # -- helpers -----------------------------------------------------------------
@@ -437,7 +439,7 @@ def test_entry_without_a_level_is_reported_and_listed_under_other(
 
     message = (
         'WARNING: reading list: entry "epsilon2018talk" needs exactly one level keyword '
-        '(intro, practitioner, advanced) in "keywords" [readinglist.level]'
+        f'({", ".join(LEVELS)}) in "keywords" [readinglist.level]'
     )
     assert done.warnings.count(message) == 2, done.warnings  # the global list and swe
     assert level_heading(entry_element(done.soup(GLOBAL), "epsilon2018talk")) == "Other"

@@ -13,9 +13,6 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-DOCS = ROOT / "docs"
-
 #: -n: warn about every missing reference; -W: warnings are errors;
 #: --keep-going: report all warnings before failing; -q: print only problems.
 STRICT_FLAGS: tuple[str, ...] = ("-nW", "--keep-going", "-q")

@@ -1,4 +1,4 @@
-"""Reading the files every ``handbook`` tool is given: one reader, one message.
+"""Files as every ``handbook`` tool reads, names and writes them: each in one place.
 
 Every tool reads its input through :func:`read_text`, so a file that cannot be
 used is reported the same way everywhere, as one line::
@@ -6,11 +6,15 @@ used is reported the same way everywhere, as one line::
     docs/swe/testing.md:2: INPUT not UTF-8 (invalid byte 0xff)
     references.bib:1: INPUT no such file
 
-and the tool exits 2 (:data:`handbook.findings.EXIT_UNUSABLE`).
+and the tool exits 2 (:data:`handbook.findings.EXIT_UNUSABLE`).  Paths are
+printed by :func:`display_path` and files written by :func:`write_atomically`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from pathlib import Path
 
 from handbook.findings import Finding
@@ -70,3 +74,56 @@ def read_text(path: Path, display: str | None = None) -> str:
     """
     shown = display if display is not None else path.as_posix()
     return decode(read_bytes(path, shown), shown)
+
+
+def display_path(path: Path, root: Path | None = None) -> str:
+    """``path`` as a user reads it: relative to ``root`` (default: the working
+    directory) when it is inside, else as it is, in POSIX form.
+
+    Paths are compared as written, made absolute, not with symbolic links
+    resolved: a page reached through a linked folder keeps its place.
+    """
+    # abspath, not resolve(): symbolic links are kept as the user wrote them.
+    base = Path(os.path.abspath(root if root is not None else Path.cwd()))  # noqa: PTH100
+    try:
+        return Path(os.path.abspath(path)).relative_to(base).as_posix()  # noqa: PTH100
+    except ValueError:
+        return path.as_posix()
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_atomically(path: Path, text: str, *, parents: bool = False) -> None:
+    """Replace the file at ``path`` with ``text`` (UTF-8, exactly as given), never
+    leaving half a file: a temporary file beside it, flushed to disk, then
+    :func:`os.replace`.
+
+    A symbolic link is written through (the file it names is replaced; the
+    link stays); the file keeps its permission bits, and a new file gets the
+    usual ones (0666 less the umask).  ``parents`` makes missing folders first.
+    Raises ``OSError`` when it cannot be written; nothing is left behind then.
+    """
+    target = Path(os.path.realpath(path))
+    if parents:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    temporary = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        try:
+            mode = target.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            mode = 0o666 & ~_umask()
+        with contextlib.suppress(OSError):
+            temporary.chmod(mode)
+        temporary.replace(target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

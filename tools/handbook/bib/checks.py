@@ -42,9 +42,9 @@ from stdnum.exceptions import (
 )
 
 from handbook.bib.parse import Bibliography, Field, Item
-from handbook.bib.vocabulary import FORMATS, KEYWORDS, LANGUAGES, LEVELS, ROLES, WEB_FORMATS
 from handbook.doi import DOISyntaxError, bare_doi, split_resolver
 from handbook.findings import Finding
+from handbook.vocabulary import FORMATS, KEYWORDS, LANGUAGES, LEVELS, ROLES, WEB_FORMATS
 
 Problems = Iterator[tuple[int, str]]
 CheckFunc = Callable[..., Problems]
@@ -163,7 +163,6 @@ FIELD_NAME_RE = re.compile(r"^[a-z]+$")
 MIN_ANNOTATION = 60
 
 _ROLE_SET = frozenset(ROLES)
-_LEVEL_SET = frozenset(LEVELS)
 _FORMAT_SET = frozenset(FORMATS)
 
 
@@ -524,7 +523,7 @@ def check_url_https(ref: Ref) -> Problems:
 def check_keywords(ref: Ref) -> Problems:
     """``keywords`` missing, or holding a word outside the vocabulary (or twice).
 
-    The vocabulary is in ``handbook.bib.vocabulary``: roles swe, pm, ds;
+    The vocabulary is in ``handbook.vocabulary``: roles swe, pm, ds;
     levels intro, practitioner, advanced; formats book, paper, article,
     course, talk, post.
 
@@ -560,6 +559,17 @@ def check_keyword_role(ref: Ref) -> Problems:
         yield fld.line, f"keywords name no role ({_words(ROLES)})"
 
 
+def _exactly_one(ref: Ref, group: str, words: tuple[str, ...]) -> Problems:
+    """``keywords`` names exactly one of ``words`` (the ``group``: level, format)."""
+    fld = ref.entry.get("keywords")
+    if fld is None:
+        return
+    found = [word for word in dict.fromkeys(ref.keywords) if word in words]
+    if len(found) != 1:
+        got = f" (got {_words(found)})" if found else ""
+        yield fld.line, f"keywords must name exactly one {group} of {_words(words)}{got}"
+
+
 @check("BIB018")
 def check_keyword_level(ref: Ref) -> Problems:
     """``keywords`` must name exactly one level: intro, practitioner or advanced.
@@ -567,13 +577,7 @@ def check_keyword_level(ref: Ref) -> Problems:
     Bad:  keywords = {swe, intro, advanced, book}
     Good: keywords = {swe, intro, book}
     """
-    fld = ref.entry.get("keywords")
-    if fld is None:
-        return
-    levels = [word for word in dict.fromkeys(ref.keywords) if word in _LEVEL_SET]
-    if len(levels) != 1:
-        got = f" (got {_words(levels)})" if levels else ""
-        yield fld.line, f"keywords must name exactly one level of {_words(LEVELS)}{got}"
+    yield from _exactly_one(ref, "level", LEVELS)
 
 
 @check("BIB019")
@@ -583,13 +587,7 @@ def check_keyword_format(ref: Ref) -> Problems:
     Bad:  keywords = {swe, practitioner}
     Good: keywords = {swe, practitioner, paper}
     """
-    fld = ref.entry.get("keywords")
-    if fld is None:
-        return
-    formats = [word for word in dict.fromkeys(ref.keywords) if word in _FORMAT_SET]
-    if len(formats) != 1:
-        got = f" (got {_words(formats)})" if formats else ""
-        yield fld.line, f"keywords must name exactly one format of {_words(FORMATS)}{got}"
+    yield from _exactly_one(ref, "format", FORMATS)
 
 
 @check("BIB020")

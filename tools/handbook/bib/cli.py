@@ -31,9 +31,10 @@ from pathlib import Path
 from typing import NoReturn
 
 from handbook.bib import checks
-from handbook.bib.format import canonical_text, first_difference, unified_diff, write_atomically
-from handbook.bib.parse import Bibliography, UnusableInput, parse_file
+from handbook.bib.format import canonical_text, first_difference, unified_diff
+from handbook.bib.parse import Bibliography, parse_file
 from handbook.bib.settings import Settings, SettingsError, load_settings
+from handbook.files import UnusableInputError, write_atomically
 from handbook.findings import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
@@ -53,7 +54,7 @@ PRINTERS: dict[str, Callable[[Iterable[Finding]], None]] = {
 
 def _at_root(name: str) -> tuple[Path, str]:
     """``name`` at the repository root, and how to print it."""
-    from handbook.build import ROOT
+    from handbook.paths import ROOT
 
     path = Path(ROOT) / name
     try:
@@ -94,7 +95,7 @@ def _load(files: list[str]) -> tuple[list[tuple[Path, Bibliography]], bool]:
     for path, shown in _targets(files):
         try:
             loaded.append((path, parse_file(path, shown)))
-        except UnusableInput as exc:
+        except UnusableInputError as exc:
             print(exc, file=sys.stderr)
             unusable = True
     return loaded, unusable
@@ -157,7 +158,7 @@ def run_check(args: argparse.Namespace) -> int:
             return EXIT_UNUSABLE
     try:
         settings = _settings(args.config)
-    except (UnusableInput, SettingsError) as exc:
+    except (UnusableInputError, SettingsError) as exc:
         print(exc, file=sys.stderr)
         return EXIT_UNUSABLE
     loaded, unusable = _load(args.files)

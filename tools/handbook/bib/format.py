@@ -37,12 +37,8 @@ its whole body, blank lines and indentation included.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import heapq
-import os
-import tempfile
-from pathlib import Path
 
 from handbook.bib.parse import Bibliography, GapLine, Item
 
@@ -235,27 +231,3 @@ def unified_diff(old: str, new: str, path: str) -> str:
             tofile=f"{path} (formatted)",
         )
     )
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace the file at ``path`` with ``text`` (UTF-8), via a temporary file and
-    ``os.replace``.
-
-    A symbolic link is written through: the file it resolves to is replaced,
-    and the link stays as it is. The temporary file is made in that file's
-    directory, so the rename is atomic, and takes the file's permission bits.
-    """
-    target = Path(os.path.realpath(path))
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        with contextlib.suppress(OSError):
-            tmp.chmod(target.stat().st_mode & 0o7777)
-        tmp.replace(target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

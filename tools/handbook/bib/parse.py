@@ -37,13 +37,9 @@ from pybtex.scanner import PrematureEOF, PybtexSyntaxError, TokenRequired
 from pybtex.textutils import normalize_whitespace
 from pybtex.utils import CaseInsensitiveDict
 
-from handbook.files import UnusableInputError, read_text
+from handbook.files import read_text
 
 BOM = "\ufeff"
-
-#: The file cannot be used at all: missing, unreadable or not UTF-8. ``str()``
-#: is the one line to print, ``path:line: INPUT message`` (:mod:`handbook.files`).
-UnusableInput = UnusableInputError
 
 
 class GapLine(NamedTuple):
@@ -151,7 +147,7 @@ class Bibliography:
 
 
 def read_source(path: Path, display: str | None = None) -> str:
-    """The text of ``path``, or :class:`UnusableInput` with a one-line reason.
+    """The text of ``path``, or :class:`~handbook.files.UnusableInputError` with a one-line reason.
 
     Read by :func:`handbook.files.read_text`, as every ``handbook`` tool reads
     its input: the message is ``path:line: INPUT ...``.

@@ -28,16 +28,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from handbook.files import read_text
-from handbook.linkcheck.extract import (
-    Extraction,
-    from_bib_text,
-    from_markdown_text,
-    myst_extensions,
-)
+from handbook.linkcheck.extract import Extraction, from_bib_text, from_markdown_text
 
 
 class ChangesError(Exception):
-    """The git ref or the repository cannot be used (exit status 2)."""
+    """The git ref or the repository cannot be used (exit status 2).
+
+    About git, not about a file: a file that cannot be read is
+    :class:`~handbook.files.UnusableInputError` (also exit status 2), raised by
+    :func:`~handbook.files.read_text` and printed as ``path:line: INPUT message``;
+    this is printed as ``handbook linkcheck: message``.
+    """
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def changed_links(
     root = root.resolve()
     base = merge_base(root, ref)
     found = Extraction()
-    extensions = myst_extensions(root / "docs" / "conf.py")
+    conf = root / "docs" / "conf.py"  # MyST's settings for old and new versions alike
     for changed in files if files is not None else changed_files(root, base):
         path = root / changed.path
         new_text = read_text(path, changed.path)  # UnusableInputError: exit 2
@@ -141,9 +142,9 @@ def changed_links(
             found.problems.extend(new.problems)
             continue
         folder = path.parent
-        new = from_markdown_text(new_text, changed.path, folder, root=root, extensions=extensions)
+        new = from_markdown_text(new_text, changed.path, folder, root=root, conf=conf)
         old = from_markdown_text(
-            old_text, changed.old_path or changed.path, folder, root=root, extensions=extensions
+            old_text, changed.old_path or changed.path, folder, root=root, conf=conf
         )
         old_links = {(link.kind, link.text) for link in old.links}
         found.links.extend(link for link in new.links if (link.kind, link.text) not in old_links)

@@ -10,293 +10,67 @@ Usage::
     handbook linkcheck --allow 127.0.0.1:8000 local-urls.txt
     handbook linkcheck --offline             # no request: syntax, identifiers, internal targets
 
-Exit status: 0 clean, 1 when a link's verdict is in ``--fail-on`` (default
-``broken,unsafe``), 2 when the input or the settings cannot be used.
+Exit status: 0 clean; 1 when a link's verdict is in ``--fail-on`` (default
+``broken,unsafe``), or when part of the input could not be read as links and
+was skipped (a ``LINKINPUT`` finding: a ``.bib`` syntax error, an unreadable
+doctree or build environment), whatever ``--fail-on`` says; 2 when the input
+or the settings cannot be used at all.
 
-The pipeline (:func:`check`): extract links (:mod:`.extract`, or only the
-changed ones, :mod:`.changes`), judge what needs no network (syntax, ISBN
-check digits, internal targets, ignore rules, addresses that are literals,
-in :func:`plan`), take fresh verdicts from the cache (:mod:`.cache`), check
-the rest (:mod:`.fetch`, behind :mod:`.guard`), store the new verdicts and
-report (:mod:`.report`).  When everything is in the cache no HTTP session is
+This module is the command line only: it reads the arguments and the
+settings, runs the pipeline (:mod:`.pipeline`: extract, plan, cache, fetch),
+writes the report chosen by ``--format`` (:mod:`.report`) and the summary,
+and says the exit status.  When everything is in the cache no HTTP session is
 even created, and neither aiohttp nor asyncio is imported: a warm run is
 mostly interpreter start-up.
 
-Settings come from ``[tool.handbook.linkcheck]`` in the project's
-pyproject.toml (:mod:`.config`): ignore rules with their reasons, accepted
-statuses, per-host politeness and headers.
+The engine's options (``--concurrency`` ... ``--doi-api``, ``--no-anchors``)
+are not written here but derived from :class:`~.settings.Settings`, where each
+setting is described once; each may also be set in ``[tool.handbook.linkcheck]``
+of the project's pyproject.toml (:mod:`.config`), with ignore rules and their
+reasons, accepted statuses, per-host politeness and headers.  The command line
+wins over pyproject.toml, and pyproject.toml over the default.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import random
 import re
 import sys
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from handbook.findings import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNUSABLE, Finding
+from handbook import paths
+from handbook.files import UnusableInputError, display_path, write_atomically
+from handbook.findings import EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNUSABLE
 from handbook.linkcheck import verdicts as v
-from handbook.linkcheck.cache import (
-    DEFAULT_FAILURE_TTL,
-    DEFAULT_SUCCESS_TTL,
-    Cache,
-    parse_duration,
-)
+from handbook.linkcheck.cache import DEFAULT_FAILURE_TTL, DEFAULT_SUCCESS_TTL, parse_duration
 from handbook.linkcheck.changes import ChangesError
-from handbook.linkcheck.config import ConfigError, IgnoreRule, ProjectConfig, load_config
-from handbook.linkcheck.extract import (
-    Extraction,
-    Occurrence,
-    UnusableInputError,
-    default_inputs,
-    from_paths,
-)
-from handbook.linkcheck.guard import (
-    AllowRule,
-    Guard,
-    MalformedURLError,
-    UnsafeURLError,
-    prepare_url,
-)
-from handbook.linkcheck.identifiers import (
-    IdentifierError,
-    check_isbn,
-    doi_display_url,
-    doi_key,
-    isbn_key,
-    normalise_doi,
-    normalise_isbn,
-)
+from handbook.linkcheck.config import ConfigError, ProjectConfig, load_config
+from handbook.linkcheck.guard import AllowRule, Guard
+from handbook.linkcheck.pipeline import Outcome, check, extract, open_cache
+from handbook.linkcheck.progress import progress_bar
 from handbook.linkcheck.report import (
-    Record,
-    RecordKind,
     document,
     dump_json,
-    findings,
     github_annotations,
     markdown_report,
     print_summary,
-    progress_bar,
-    write_atomically,
+    text_report,
 )
-from handbook.linkcheck.settings import DEFAULT_DOI_API, DoiJob, Settings, UrlJob
-from handbook.linkcheck.verdicts import Result, Verdict
+from handbook.linkcheck.settings import Kind, Settings, described
+from handbook.linkcheck.verdicts import Verdict
 
 if TYPE_CHECKING:
     from aiohttp.abc import AbstractResolver
 
 
-def _root() -> Path:
-    from handbook.build import ROOT
-
-    return ROOT
-
-
 # --------------------------------------------------------------------------
-# Planning: group occurrences, judge what needs no network
-
-
-@dataclass
-class Planned:
-    """A record-to-be: what it is, how it is checked, where it occurs."""
-
-    kind: RecordKind
-    url: str
-    occurrences: list[Occurrence] = field(default_factory=list)
-    result: Result | None = None  # decided offline
-    job: UrlJob | DoiJob | None = None  # to check over the network
-
-
-#: The reason given to a ``--ignore REGEX`` from the command line.
-COMMAND_LINE_REASON = "--ignore on the command line"
-
-
-def _rule(pattern: re.Pattern[str] | IgnoreRule) -> IgnoreRule:
-    return pattern if isinstance(pattern, IgnoreRule) else IgnoreRule(pattern, COMMAND_LINE_REASON)
-
-
-def plan(
-    extraction: Extraction,
-    guard: Guard,
-    *,
-    ignore: Sequence[re.Pattern[str] | IgnoreRule] = (),
-) -> dict[str, Planned]:
-    """Group links by what is checked (one request per URL) and judge the offline ones.
-
-    A link that cannot be read, for whatever reason, gets a verdict that fails
-    the run (``LINKURL``, ``DOISYNTAX``, ``ISBNSYNTAX``); no exception escapes.
-    """
-    planned: dict[str, Planned] = {}
-
-    def unreadable(exc: Exception) -> str:
-        return f"cannot be read ({type(exc).__name__}: {exc})"
-
-    def judge_url(text: str) -> tuple[str, Result | None, UrlJob | None]:
-        """The key of a URL, and its verdict decided here or the job to check it."""
-        try:
-            url = prepare_url(text)
-            key = str(url)
-            why = guard.url_refusal(url)
-        except MalformedURLError as exc:
-            return f"malformed:{text}", v.broken("LINKURL", f"malformed URL: {exc}"), None
-        except UnsafeURLError as exc:
-            return f"unsafe:{text}", v.unsafe(str(exc)), None
-        except Exception as exc:  # a bug in URL handling must not let the link pass
-            result = v.broken("LINKURL", f"malformed URL: {unreadable(exc)}")
-            return f"malformed:{text}", result, None
-        if why:
-            return key, v.unsafe(why), None
-        return key, None, UrlJob(key, url)
-
-    for ref in extraction.internal:
-        key = f"internal:{ref.text}:{ref.missing or ''}"
-        item = planned.get(key)
-        if item is None:
-            item = planned[key] = Planned("internal", ref.text)
-            item.result = (
-                v.broken("LINKTARGET", f"{ref.missing}")
-                if ref.missing
-                else v.ok("the target exists")
-            )
-        item.occurrences.append(ref.occurrence)
-    for link in extraction.links:
-        text = link.text
-        if link.kind == "isbn":
-            try:
-                key = isbn_key(text)
-                compact = key.split(":", 1)[1]
-                result = check_isbn(normalise_isbn(text))
-            except Exception as exc:
-                key, compact = f"malformed-isbn:{text}", text
-                result = v.broken("ISBNSYNTAX", f"ISBN {text!r} {unreadable(exc)}")
-            item = planned.get(key)
-            if item is None:
-                item = planned[key] = Planned("isbn", f"urn:isbn:{compact}")
-                item.result = result
-        elif link.kind == "doi":
-            try:
-                doi = normalise_doi(text)
-                key, shown = doi_key(doi), doi_display_url(doi)
-            except IdentifierError as exc:
-                key = f"malformed-doi:{text}"
-                item = planned.setdefault(key, Planned("doi", text))
-                item.result = v.broken(exc.code, str(exc))
-            except Exception as exc:
-                key = f"malformed-doi:{text}"
-                item = planned.setdefault(key, Planned("doi", text))
-                item.result = v.broken("DOISYNTAX", f"DOI {text!r} {unreadable(exc)}")
-            else:
-                item = planned.get(key)
-                if item is None:
-                    item = planned[key] = Planned("doi", shown)
-                    item.job = DoiJob(key, doi)
-        else:
-            key, verdict, job = judge_url(text)
-            item = planned.get(key)
-            if item is None:
-                item = planned[key] = Planned("url", text)
-                item.result, item.job = verdict, job
-        item.occurrences.append(link.occurrence)
-    rules = [_rule(rule) for rule in ignore]
-    for item in planned.values():
-        if item.kind == "internal":
-            continue
-        for rule in rules:
-            if rule.matches(item.url):
-                item.result, item.job = v.ignored(f"ignored: {rule.reason}"), None
-                break
-    return planned
-
-
-# --------------------------------------------------------------------------
-# Running
-
-
-@dataclass
-class Outcome:
-    records: list[Record]
-    problems: list[Finding]
-    no_network: str | None
-    requests: int
-    answered: int
-    session_created: bool
-    seconds: float
-
-
-def check(
-    extraction: Extraction,
-    settings: Settings,
-    guard: Guard,
-    *,
-    cache: Cache | None,
-    ignore: Sequence[re.Pattern[str] | IgnoreRule] = (),
-    resolver: AbstractResolver | None = None,
-    progress_stream: TextIO | None = None,
-    rng: random.Random | None = None,
-    clock: Callable[[], float] = time.time,
-    offline: bool = False,
-) -> Outcome:
-    """Plan, consult the cache, check the rest, update the cache.
-
-    ``offline``: send nothing at all (not even to an address literal, which
-    no resolver would see); what needs the network is reported unchecked.
-    """
-    started = time.monotonic()
-    planned = plan(extraction, guard, ignore=ignore)
-    jobs = {key: item.job for key, item in planned.items() if item.job is not None}
-    if cache is not None and jobs:
-        for key, result in cache.get_many(jobs).items():
-            planned[key].result, planned[key].job = result, None
-            del jobs[key]
-    no_network: str | None = None
-    requests = answered = 0
-    session_created = False
-    if offline:
-        no_network = "offline (--offline): links that need the network are reported unchecked"
-        for key in jobs:
-            planned[key].result = v.unchecked(f"not checked: {no_network}")
-            planned[key].job = None
-        jobs = {}
-    if jobs:
-        import asyncio  # only when fetching, like aiohttp
-
-        from handbook.linkcheck.fetch import Checker
-
-        stream = progress_stream if progress_stream is not None else sys.stderr
-        with progress_bar(len(jobs), stream, enabled=progress_stream is not None) as advance:
-            checker = Checker(
-                settings, guard, resolver=resolver, progress=advance, wall_clock=clock, rng=rng
-            )
-            report = asyncio.run(checker.run(list(jobs.values())))
-        no_network, requests, answered = report.no_network, report.requests, report.answered
-        session_created = report.session_created
-        for key, result in report.results.items():
-            planned[key].result = result
-        if cache is not None:  # never an internal error: the next run asks again
-            cache.put_many({k: r for k, r in report.results.items() if v.cacheable(r)})
-    records = [
-        Record(item.kind, item.url, item.result or v.unchecked("not checked"), item.occurrences)
-        for item in planned.values()
-    ]
-    return Outcome(
-        records,
-        list(extraction.problems),
-        no_network,
-        requests,
-        answered,
-        session_created,
-        time.monotonic() - started,
-    )
-
-
-# --------------------------------------------------------------------------
-# Command line
+# Arguments
 
 
 def _positive_float(text: str) -> float:
@@ -334,8 +108,41 @@ def _pattern(text: str) -> re.Pattern[str]:
         raise argparse.ArgumentTypeError(f"invalid regular expression {text!r}: {exc}") from None
 
 
+#: How argparse reads each kind of engine setting (see :data:`.settings.Kind`).
+_TYPES: Mapping[Kind, Callable[[str], Any]] = {
+    "count": int,
+    "seconds": _positive_float,
+    "url": str,
+}
+
+
+def add_setting_options(group: argparse._ArgumentGroup) -> None:
+    """Add the options of the engine settings listed in ``group`` (by its title),
+    in the order of :class:`~.settings.Settings`.
+
+    Each option's default is None, "not given", so that pyproject.toml can
+    give the value; its help shows the setting's own default.
+    """
+    for item in described():
+        if item.flag is None or item.option.group != group.title:
+            continue
+        shown = item.help.replace("%", "%%")  # argparse formats help with %
+        if item.option.kind == "switch":
+            group.add_argument(
+                item.flag, dest=item.name, action="store_false", default=None, help=shown
+            )
+        else:
+            group.add_argument(
+                item.flag,
+                dest=item.name,
+                type=_TYPES[item.option.kind],
+                default=None,
+                metavar=item.option.metavar,
+                help=shown,
+            )
+
+
 def build_parser() -> argparse.ArgumentParser:
-    d = Settings()
     parser = argparse.ArgumentParser(
         prog="handbook linkcheck",
         description=(
@@ -389,7 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="report links matching REGEX as ignored, for this run; repeatable (lasting "
         "rules go in pyproject.toml, each with its reason)",
     )
-    sel.add_argument("--no-anchors", action="store_true", help="do not check #fragments")
+    add_setting_options(sel)  # --no-anchors
     sel.add_argument("--doctrees", type=Path, help="take links from these doctrees (no build)")
     sel.add_argument("--root", type=Path, help="the project root (default: this repository)")
     sel.add_argument(
@@ -411,76 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
         "against the working tree), where they occur; e.g. origin/main on a pull request",
     )
 
-    net = parser.add_argument_group("network")
-    net.add_argument(
-        "--concurrency",
-        type=int,
-        default=d.concurrency,
-        help="requests in flight (default: %(default)s)",
-    )
-    net.add_argument(
-        "--per-host",
-        type=int,
-        default=d.per_host,
-        help="requests in flight per host (default: %(default)s)",
-    )
-    net.add_argument(
-        "--host-interval",
-        type=_positive_float,
-        default=d.host_interval,
-        metavar="SECONDS",
-        help="minimum time between request starts on one host (default: %(default)s)",
-    )
-    net.add_argument(
-        "--timeout",
-        type=_positive_float,
-        default=d.timeout,
-        metavar="SECONDS",
-        help="per request, body included (default: %(default)s)",
-    )
-    net.add_argument(
-        "--deadline",
-        type=_positive_float,
-        default=d.deadline,
-        metavar="SECONDS",
-        help="for the whole run; what is left is reported unchecked (default: %(default)s)",
-    )
-    net.add_argument(
-        "--retries",
-        type=int,
-        default=d.retries,
-        help="for timeouts, dropped connections, 5xx, 429 (default: %(default)s)",
-    )
-    net.add_argument(
-        "--backoff",
-        type=_positive_float,
-        default=d.backoff,
-        metavar="SECONDS",
-        help="first retry delay, doubled each time, with jitter (default: %(default)s)",
-    )
-    net.add_argument(
-        "--retry-after-cap",
-        type=_positive_float,
-        default=d.retry_after_cap,
-        metavar="SECONDS",
-        help="longest Retry-After honoured (default: %(default)s); longer: rate_limited",
-    )
-    net.add_argument(
-        "--max-redirects", type=int, default=d.max_redirects, help="(default: %(default)s)"
-    )
-    net.add_argument(
-        "--anchor-cap",
-        type=int,
-        default=d.anchor_cap,
-        metavar="BYTES",
-        help="read at most this much of a page looking for an #anchor (default: %(default)s)",
-    )
-    net.add_argument(
-        "--doi-api",
-        default=DEFAULT_DOI_API,
-        metavar="URL",
-        help="handle API base (default: %(default)s)",
-    )
+    add_setting_options(parser.add_argument_group("network"))
 
     cache = parser.add_argument_group("cache")
     cache.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
@@ -510,25 +248,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def given_on_command_line(args: argparse.Namespace) -> dict[str, Any]:
+    """The engine settings given as options, by field name of :class:`Settings`."""
+    given: dict[str, Any] = {}
+    for item in described():
+        value = getattr(args, item.name, None) if item.flag is not None else None
+        if value is not None:
+            given[item.name] = item.from_command_line(value)
+    return given
+
+
 def settings_from(args: argparse.Namespace, config: ProjectConfig | None = None) -> Settings:
-    base = args.doi_api if args.doi_api.endswith("/") else args.doi_api + "/"
-    project = config or ProjectConfig()
-    return Settings(
-        accept=project.accept,
-        hosts=project.hosts,
-        concurrency=max(1, args.concurrency),
-        per_host=max(1, args.per_host),
-        host_interval=args.host_interval,
-        timeout=args.timeout,
-        deadline=args.deadline,
-        retries=max(0, args.retries),
-        backoff=args.backoff,
-        retry_after_cap=args.retry_after_cap,
-        max_redirects=max(0, args.max_redirects),
-        anchor_cap=max(1024, args.anchor_cap),
-        check_anchors=not args.no_anchors,
-        doi_api=base,
-    )
+    """The engine's settings: the command line over pyproject.toml over the defaults."""
+    return (config or ProjectConfig()).settings(given_on_command_line(args))
+
+
+# --------------------------------------------------------------------------
+# Running
 
 
 def main(
@@ -548,14 +284,14 @@ def main(
         args = parser.parse_args(list(argv) if argv is not None else None)
     except SystemExit as exc:  # --help or a usage error
         return EXIT_CLEAN if exc.code in (0, None) else EXIT_UNUSABLE
-    root = (args.root or _root()).resolve()
+    root = (args.root or paths.ROOT).resolve()
 
     def log(message: str) -> None:
         print(f"linkcheck: {message}", file=err)
 
     config_path = args.config or root / "pyproject.toml"
     try:
-        config = load_config(config_path, display=_shown(config_path))
+        config = load_config(config_path, display=display_path(config_path))
     except (ConfigError, UnusableInputError) as exc:
         print(exc, file=err)
         return EXIT_UNUSABLE
@@ -569,16 +305,13 @@ def main(
             return EXIT_UNUSABLE
 
     try:
-        if args.changed_since is not None:
-            from handbook.linkcheck.changes import changed_links
-
-            extraction = changed_links(root, args.changed_since)
-            if not extraction.links and not extraction.internal:
-                log(f"no links added or changed since {args.changed_since}")
-        elif args.paths:
-            extraction = from_paths(args.paths, root=root)
-        else:
-            extraction = default_inputs(root, doctrees=args.doctrees, log=log)
+        extraction = extract(
+            root,
+            paths=args.paths,
+            doctrees=args.doctrees,
+            changed_since=args.changed_since,
+            log=log,
+        )
     except UnusableInputError as exc:  # path:line: INPUT message
         print(exc, file=err)
         return EXIT_UNUSABLE
@@ -586,21 +319,17 @@ def main(
         print(f"handbook linkcheck: {exc}", file=err)
         return EXIT_UNUSABLE
 
-    cache: Cache | None = None
+    cache = None
     if not args.no_cache:
-        path = args.cache or root / ".cache" / "linkcheck.sqlite3"
-        try:
-            cache = Cache(
-                path,
-                success_ttl=args.success_ttl,
-                failure_ttl=args.failure_ttl,
-                max_age=args.max_age,
-                clock=clock,
-                rng=rng,
-            )
-        except Exception as exc:  # an unreadable cache must not stop the check
-            log(f"cache {path} unusable ({exc}); running without it")
-            cache = None
+        cache = open_cache(
+            args.cache or root / ".cache" / "linkcheck.sqlite3",
+            success_ttl=args.success_ttl,
+            failure_ttl=args.failure_ttl,
+            max_age=args.max_age,
+            clock=clock,
+            rng=rng,
+            log=log,
+        )
     try:
         outcome = check(
             extraction,
@@ -609,7 +338,7 @@ def main(
             cache=cache,
             ignore=[*config.ignore, *args.ignore],
             resolver=resolver,
-            progress_stream=None if args.no_progress else err,
+            progress=None if args.no_progress else functools.partial(progress_bar, stream=err),
             rng=rng,
             clock=clock,
             offline=args.offline,
@@ -620,41 +349,10 @@ def main(
 
     if outcome.no_network:
         print(outcome.no_network, file=err)
-    problem_lines = findings(outcome.records, no_network=outcome.no_network)
-    problem_lines += outcome.problems
-    if args.format == "json":
-        text = dump_json(
-            document(
-                outcome.records,
-                problems=outcome.problems,
-                no_network=outcome.no_network,
-                now=clock(),
-            )
-        )
-    elif args.format == "github":
-        text = github_annotations(
-            outcome.records,
-            outcome.problems,
-            fail_on=args.fail_on,
-            no_network=outcome.no_network,
-        )
-    elif args.format == "markdown":
-        scope = None
-        if args.changed_since is not None:
-            scope = f"added or changed since {args.changed_since}"
-        text = markdown_report(
-            outcome.records,
-            outcome.problems,
-            fail_on=args.fail_on,
-            no_network=outcome.no_network,
-            now=clock(),
-            scope=scope,
-        )
-    else:
-        text = "".join(f"{line}\n" for line in sorted(problem_lines))
+    text = report(args, outcome, now=clock())
     if args.output is not None:
         try:
-            write_atomically(args.output, text)
+            write_atomically(args.output, text, parents=True)
         except OSError as exc:
             why = exc.strerror or str(exc)
             print(f"handbook linkcheck: --output {args.output}: cannot write: {why}", file=err)
@@ -671,8 +369,40 @@ def main(
             answered=outcome.answered,
             seconds=outcome.seconds,
         )
-    failed = any(record.verdict in args.fail_on for record in outcome.records)
-    return EXIT_FINDINGS if failed else EXIT_CLEAN
+    return exit_status(outcome, args.fail_on)
+
+
+def report(args: argparse.Namespace, outcome: Outcome, *, now: float) -> str:
+    """The report ``--format`` asks for."""
+    if args.format == "json":
+        doc = document(
+            outcome.records, problems=outcome.problems, no_network=outcome.no_network, now=now
+        )
+        return dump_json(doc)
+    if args.format == "github":
+        return github_annotations(
+            outcome.records, outcome.problems, fail_on=args.fail_on, no_network=outcome.no_network
+        )
+    if args.format == "markdown":
+        scope = None
+        if args.changed_since is not None:
+            scope = f"added or changed since {args.changed_since}"
+        return markdown_report(
+            outcome.records,
+            outcome.problems,
+            fail_on=args.fail_on,
+            no_network=outcome.no_network,
+            now=now,
+            scope=scope,
+        )
+    return text_report(outcome.records, outcome.problems, no_network=outcome.no_network)
+
+
+def exit_status(outcome: Outcome, fail_on: frozenset[Verdict]) -> int:
+    """1 when a link's verdict is in ``fail_on`` or part of the input was skipped
+    (every problem of the extraction is a ``LINKINPUT`` finding), else 0."""
+    failed = any(record.verdict in fail_on for record in outcome.records)
+    return EXIT_FINDINGS if failed or outcome.problems else EXIT_CLEAN
 
 
 def output_problem(path: Path) -> str | None:
@@ -692,14 +422,6 @@ def output_problem(path: Path) -> str | None:
     if path.exists() and not os.access(path, os.W_OK):
         return "cannot be replaced (permission denied)"
     return None
-
-
-def _shown(path: Path) -> str:
-    """A path as the user would write it: relative to the working directory if inside."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except (ValueError, OSError):
-        return path.as_posix()
 
 
 if __name__ == "__main__":

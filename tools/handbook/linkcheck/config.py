@@ -6,6 +6,12 @@
     # Statuses that count as "ok" for every host, besides 2xx (never a redirect).
     accept = [403]
 
+    # The engine's settings, named as their command-line options (which win):
+    # concurrency, per-host, host-interval, timeout, deadline, retries,
+    # backoff, retry-after-cap, max-redirects, anchor-cap, doi-api.
+    timeout = 30.0
+    per-host = 4
+
     # Links reported "ignored" instead of checked.  `pattern` is a Python
     # regular expression searched for in the link as written (a DOI as
     # https://doi.org/..., an ISBN as urn:isbn:...); `reason` is required:
@@ -23,59 +29,44 @@
     headers = { Accept = "application/json" }
     accept = [503]
 
+The engine's keys are not written out in the code: they are derived from
+:class:`handbook.linkcheck.settings.Settings`, where each setting is described
+once (:data:`KNOWN`; a test keeps the list above complete).  A key is the
+field's name with ``-`` (``per_host``: ``per-host``); its value is checked as
+on the command line, only more strictly: a count below its least
+(``concurrency = 0``) is an error here, where the command line raises it to
+the least.  ``--no-anchors`` is a choice for one run and has no key.
+
 Every key is checked: a misspelt key, a wrong type, a regular expression that
 does not compile or an ignore rule without a reason is an error
-(:class:`ConfigError`) that names the key and, when it can be found, the line
-(tomllib gives no positions, so :func:`locate` finds the line of the key, or
-of the nearest enclosing table, by reading the file's table headers and keys).
-``handbook linkcheck`` prints it as ``pyproject.toml:LINE: CONFIG key: message``
-and exits 2.
+(:class:`~handbook.pyproject.ConfigError`, from :mod:`handbook.pyproject`, which
+reads every ``[tool.handbook.*]`` table) that names the key and, when it can be
+found, the line; ``handbook linkcheck`` prints it as
+``pyproject.toml:LINE: CONFIG key: message`` and exits 2.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from handbook.files import read_text
 from handbook.linkcheck.guard import MalformedURLError, parse_host
-from handbook.linkcheck.settings import HostOverride
+from handbook.linkcheck.settings import HostOverride, Settings, described
+from handbook.pyproject import ConfigError, KeyPath, TableReader, kind, load
+
+__all__ = ["KNOWN", "TABLE", "ConfigError", "IgnoreRule", "ProjectConfig", "load_config"]
 
 #: Where the settings live in pyproject.toml.
 TABLE: tuple[str, ...] = ("tool", "handbook", "linkcheck")
-CONFIG_CODE = "CONFIG"
 
 #: Statuses that are followed, never accepted.
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _TOKEN = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 #: Headers the engine sets itself, or that would change what is requested.
 _RESERVED_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection"})
-
-KeyPath = tuple[str | int, ...]
-
-
-class ConfigError(ValueError):
-    """A bad setting: the key path, a message and (when found) the line."""
-
-    def __init__(self, path: str, key: KeyPath, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.path = path
-        self.key = key
-        self.message = message
-        self.line = line
-
-    @property
-    def dotted(self) -> str:
-        return dotted(self.key)
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        subject = f"{self.dotted}: " if self.key else ""
-        return f"{where}: {CONFIG_CODE} {subject}{self.message}"
 
 
 @dataclass(frozen=True)
@@ -91,165 +82,37 @@ class IgnoreRule:
 
 @dataclass(frozen=True)
 class ProjectConfig:
-    """Everything ``[tool.handbook.linkcheck]`` says (empty when absent)."""
+    """Everything ``[tool.handbook.linkcheck]`` says (empty when absent): the ignore
+    rules, and the engine's settings it gives, by field name of :class:`Settings`."""
 
     ignore: tuple[IgnoreRule, ...] = ()
-    accept: frozenset[int] = frozenset()
-    hosts: tuple[HostOverride, ...] = ()
+    given: Mapping[str, Any] = field(default_factory=dict)
     source: str | None = None
 
-
-def dotted(key: KeyPath) -> str:
-    """``("tool", "hosts", "a.b", 0)`` -> ``tool.hosts."a.b"[0]``."""
-    out = ""
-    for part in key:
-        if isinstance(part, int):
-            out += f"[{part}]"
-            continue
-        text = part if re.fullmatch(r"[A-Za-z0-9_-]+", part) else f'"{part}"'
-        out += f".{text}" if out else text
-    return out
+    def settings(self, command_line: Mapping[str, Any] | None = None) -> Settings:
+        """The engine's settings: ``command_line`` (by field name) over these over
+        the defaults."""
+        return Settings(**{**self.given, **(command_line or {})})
 
 
-# --------------------------------------------------------------------------
-# Finding the line of a key (tomllib does not say)
-
-_BARE = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def _split_keys(text: str) -> list[str] | None:
-    """``a."b.c".d`` -> ``["a", "b.c", "d"]``; None when it is not a dotted key."""
-    keys: list[str] = []
-    i, n = 0, len(text)
-    while True:
-        while i < n and text[i] in " \t":
-            i += 1
-        if i >= n:
-            return None
-        if text[i] == '"':
-            j = i + 1
-            value = ""
-            while j < n and text[j] != '"':
-                if text[j] == "\\" and j + 1 < n:
-                    value += text[j + 1]
-                    j += 2
-                    continue
-                value += text[j]
-                j += 1
-            if j >= n:
-                return None
-            keys.append(value)
-            i = j + 1
-        elif text[i] == "'":
-            j = text.find("'", i + 1)
-            if j < 0:
-                return None
-            keys.append(text[i + 1 : j])
-            i = j + 1
-        else:
-            match = _BARE.match(text, i)
-            if not match:
-                return None
-            keys.append(match.group(0))
-            i = match.end()
-        while i < n and text[i] in " \t":
-            i += 1
-        if i >= n:
-            return keys
-        if text[i] != ".":
-            return None
-        i += 1
-
-
-def locate(text: str, key: KeyPath) -> int | None:
-    """The line of ``key`` in the TOML ``text``, or of the deepest table or key
-    that encloses it (e.g. the ``[[...ignore]]`` header of a rule whose
-    ``reason`` is missing); None when not even the first part is there.
-
-    A reader of the file's structure, not a TOML parser: table headers,
-    ``[[array]]`` headers (counted, for the index) and ``key =`` lines at the
-    start of a line.  Multi-line strings and arrays are skipped over well
-    enough for pyproject.toml.
-    """
-    best_line: int | None = None
-    best_depth = 0
-    table: KeyPath = ()
-    arrays: dict[tuple[str | int, ...], int] = {}
-    in_multiline: str | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw.strip()
-        if in_multiline:
-            if in_multiline in line:
-                in_multiline = None
-            continue
-        if not line or line.startswith("#"):
-            continue
-        candidate: KeyPath | None = None
-        if line.startswith("[[") and "]]" in line:
-            parts = _split_keys(line[2 : line.index("]]")])
-            if parts is None:
-                continue
-            base = tuple(parts)
-            index = arrays.get(base, -1) + 1
-            arrays[base] = index
-            table = (*base, index)
-            candidate = table
-        elif line.startswith("["):
-            end = line.find("]")
-            parts = _split_keys(line[1:end]) if end > 0 else None
-            if parts is None:
-                continue
-            table = tuple(parts)
-            candidate = table
-        elif "=" in line:
-            left, right = line.split("=", 1)
-            parts = _split_keys(left)
-            if parts is None:
-                continue
-            candidate = (*table, *parts)
-            value = right.strip()
-            for quote in ('"""', "'''"):
-                if value.startswith(quote) and value.count(quote) == 1:
-                    in_multiline = quote
-        if candidate is None:
-            continue
-        depth = 0
-        for mine, theirs in zip(candidate, key, strict=False):
-            if mine != theirs:
-                break
-            depth += 1
-        # Only a key on the path to the wanted one (a prefix of it) counts.
-        if depth == len(candidate) and depth > best_depth:
-            best_depth, best_line = depth, number
-    return best_line
+#: The keys ``[tool.handbook.linkcheck]`` may hold: the ignore rules, then every
+#: setting of :class:`Settings` that may be given in pyproject.toml.
+KNOWN: tuple[str, ...] = (
+    "ignore",
+    *(item.key for item in described() if item.key is not None),
+)
 
 
 # --------------------------------------------------------------------------
 # Validation
 
 
-class _Reader:
-    def __init__(self, path: str, text: str) -> None:
-        self.path = path
-        self.text = text
-
-    def fail(self, key: KeyPath, message: str) -> ConfigError:
-        return ConfigError(self.path, key, message, locate(self.text, key))
-
-    def table(self, value: object, key: KeyPath) -> Mapping[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(key, f"must be a table, not {_kind(value)}")
-        return value
-
-    def known(self, table: Mapping[str, Any], key: KeyPath, allowed: Sequence[str]) -> None:
-        for name in table:
-            if name not in allowed:
-                hint = ", ".join(allowed)
-                raise self.fail((*key, name), f"unknown setting (known here: {hint})")
+class _Reader(TableReader):
+    """The generic checks, plus HTTP status lists."""
 
     def statuses(self, value: object, key: KeyPath) -> frozenset[int]:
         if not isinstance(value, list):
-            raise self.fail(key, f"must be a list of HTTP status codes, not {_kind(value)}")
+            raise self.fail(key, f"must be a list of HTTP status codes, not {kind(value)}")
         out: set[int] = set()
         for i, item in enumerate(value):
             if isinstance(item, bool) or not isinstance(item, int) or not 100 <= item <= 599:
@@ -262,32 +125,15 @@ class _Reader:
         return frozenset(out)
 
 
-def _kind(value: object) -> str:
-    names = {
-        bool: "a boolean",
-        int: "a number",
-        float: "a number",
-        str: "a string",
-        list: "a list",
-        dict: "a table",
-    }
-    return names.get(type(value), type(value).__name__)
-
-
 def parse_config(
     data: Mapping[str, Any], *, path: str = "pyproject.toml", text: str = ""
 ) -> ProjectConfig:
     """Validate the whole pyproject ``data`` and return its linkcheck settings."""
     reader = _Reader(path, text)
-    node: object = data
-    for depth, name in enumerate(TABLE):
-        if not isinstance(node, dict) or name not in node:
-            return ProjectConfig(source=path)
-        node = node[name]
-        if depth < len(TABLE) - 1 and not isinstance(node, dict):
-            raise reader.fail(TABLE[: depth + 1], f"must be a table, not {_kind(node)}")
-    top = reader.table(node, TABLE)
-    reader.known(top, TABLE, ("ignore", "accept", "hosts"))
+    top = reader.tables(data, TABLE)
+    if top is None:
+        return ProjectConfig(source=path)
+    reader.known(top, TABLE, KNOWN)
 
     rules: list[IgnoreRule] = []
     raw_ignore = top.get("ignore", [])
@@ -295,7 +141,7 @@ def parse_config(
         raise reader.fail(
             (*TABLE, "ignore"),
             "must be an array of tables ([[tool.handbook.linkcheck.ignore]]), "
-            f"not {_kind(raw_ignore)}",
+            f"not {kind(raw_ignore)}",
         )
     for i, item in enumerate(raw_ignore):
         key: KeyPath = (*TABLE, "ignore", i)
@@ -320,14 +166,32 @@ def parse_config(
             raise reader.fail((*key, "pattern"), message) from None
         rules.append(IgnoreRule(compiled, reason.strip()))
 
-    accept = reader.statuses(top["accept"], (*TABLE, "accept")) if "accept" in top else frozenset()
+    given: dict[str, Any] = {}
+    for item in described():
+        if item.key is None or item.key not in top:
+            continue
+        where: KeyPath = (*TABLE, item.key)
+        value = top[item.key]
+        if item.option.kind == "statuses":
+            given[item.name] = reader.statuses(value, where)
+        elif item.option.kind == "hosts":
+            given[item.name] = _hosts(reader, value, where)
+        else:
+            try:
+                given[item.name] = item.from_pyproject(value)
+            except ValueError as exc:
+                raise reader.fail(where, str(exc)) from None
+    return ProjectConfig(tuple(rules), given, source=path)
 
+
+def _hosts(reader: _Reader, value: object, at: KeyPath) -> tuple[HostOverride, ...]:
+    """``[tool.handbook.linkcheck.hosts]``: the overrides, one per host or host:port."""
     hosts: list[HostOverride] = []
-    raw_hosts = reader.table(top.get("hosts", {}), (*TABLE, "hosts"))
-    for name, value in raw_hosts.items():
-        key = (*TABLE, "hosts", name)
+    raw_hosts = reader.table(value, at)
+    for name, table_value in raw_hosts.items():
+        key = (*at, name)
         host, port = _host_key(reader, name, key)
-        table = reader.table(value, key)
+        table = reader.table(table_value, key)
         reader.known(table, key, ("concurrency", "interval", "headers", "accept"))
         concurrency = table.get("concurrency")
         if concurrency is not None and (
@@ -369,7 +233,7 @@ def parse_config(
                 accept=accept_here,
             )
         )
-    return ProjectConfig(tuple(rules), accept, tuple(hosts), source=path)
+    return tuple(hosts)
 
 
 def _host_key(reader: _Reader, name: str, key: KeyPath) -> tuple[str, int | None]:
@@ -394,13 +258,5 @@ def load_config(path: Path, display: str | None = None) -> ProjectConfig:
     shown = display or path.name
     if not path.exists() and not path.is_symlink():
         return ProjectConfig()
-    text = read_text(path, shown)  # UnusableInputError: exit 2, like every input
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        if line is None:
-            found = re.search(r"line (\d+)", str(exc))
-            line = int(found.group(1)) if found else None
-        raise ConfigError(shown, (), f"not valid TOML: {exc}", line) from None
+    data, text = load(path, shown)
     return parse_config(data, path=shown, text=text)

@@ -11,8 +11,8 @@ By default (:func:`default_inputs`) the links are the handbook's own:
 * every ``url``, ``doi`` and ``isbn`` field of ``references.bib``, with the
   entry key and the field's line (parsed by :mod:`handbook.bib.parse`).
 
-Explicit paths may be MyST pages (``.md``, parsed into markdown-it tokens with
-MyST's own parser configuration, directive bodies and ``{include}`` files
+Explicit paths may be MyST pages (``.md``, read by :mod:`handbook.myst`, the
+page reader, as the build reads them: directive bodies and ``{include}`` files
 included), ``.bib`` files, or ``.txt`` files with one URL, ``doi:`` or
 ``isbn:`` per line (``#`` starts a comment).
 
@@ -30,7 +30,6 @@ say so without a build.
 
 from __future__ import annotations
 
-import ast
 import os
 import pickle
 import posixpath
@@ -38,38 +37,20 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote
 
-from handbook.files import UnusableInputError, read_text
+from handbook.files import UnusableInputError, display_path, read_text
 from handbook.findings import Finding
 from handbook.linkcheck.identifiers import DOI_URL_RE
+
+if TYPE_CHECKING:  # imported when a page is read: MyST's parser is not needed for the rest
+    from handbook import myst
 
 Kind = Literal["url", "doi", "isbn"]
 
 #: Finding code for input that cannot be read as links (bib syntax errors ...).
 INPUT_CODE = "LINKINPUT"
-
-#: MyST extensions used when ``docs/conf.py`` cannot be read.
-DEFAULT_MYST_EXTENSIONS = ("colon_fence", "deflist", "fieldlist", "attrs_inline")
-
-#: Directives whose body is code or data, not Markdown.
-_LITERAL_DIRECTIVES = frozenset(
-    {
-        "code",
-        "code-block",
-        "code-cell",
-        "sourcecode",
-        "literalinclude",
-        "math",
-        "raw",
-        "eval-rst",
-        "mermaid",
-        "graphviz",
-        "csv-table",
-        "list-table-raw",
-    }
-)
 
 
 @dataclass(frozen=True, order=True)
@@ -140,16 +121,6 @@ def kind_of(text: str) -> Kind | None:
     return None
 
 
-def display_path(path: Path, root: Path | None) -> str:
-    """``path`` relative to ``root`` when inside it, as a POSIX path."""
-    if root is not None:
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            pass
-    return path.as_posix()
-
-
 # --------------------------------------------------------------------------
 # Sphinx doctrees
 
@@ -173,10 +144,12 @@ class _SourceLines:
         self._asked: dict[tuple[str, int, str], int] = {}
 
     def lines(self, source: str) -> list[str] | None:
+        """The lines of ``source``; None, silently, when it cannot be read (the line
+        Sphinx gave is kept then)."""
         if source not in self._cache:
             try:
-                self._cache[source] = Path(source).read_text(encoding="utf-8").splitlines()
-            except (OSError, UnicodeDecodeError):
+                self._cache[source] = read_text(Path(source)).splitlines()
+            except UnusableInputError:
                 self._cache[source] = None
         return self._cache[source]
 
@@ -485,49 +458,6 @@ def default_inputs(
 # MyST Markdown
 
 
-def myst_extensions(conf: Path | None) -> tuple[str, ...]:
-    """``myst_enable_extensions`` from a Sphinx ``conf.py``, read without running it."""
-    if conf is None or not conf.is_file():
-        return DEFAULT_MYST_EXTENSIONS
-    try:
-        tree = ast.parse(conf.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError):
-        return DEFAULT_MYST_EXTENSIONS
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-            isinstance(t, ast.Name) and t.id == "myst_enable_extensions" for t in node.targets
-        ):
-            try:
-                value = ast.literal_eval(node.value)
-            except ValueError:
-                return DEFAULT_MYST_EXTENSIONS
-            return tuple(str(v) for v in value)
-    return DEFAULT_MYST_EXTENSIONS
-
-
-def _markdown_parser(extensions: Sequence[str]) -> Any:
-    from markdown_it.renderer import RendererHTML
-    from myst_parser.config.main import MdParserConfig
-    from myst_parser.parsers.mdit import create_md_parser
-
-    return create_md_parser(MdParserConfig(enable_extensions=set(extensions)), RendererHTML)
-
-
-def _directive_body(content: str) -> tuple[str, int]:
-    """A directive's Markdown body and how many option lines precede it."""
-    lines = content.split("\n")
-    skip = 0
-    if lines and lines[0].strip() == "---":
-        for i, text in enumerate(lines[1:], start=1):
-            if text.strip() == "---":
-                skip = i + 1
-                break
-    else:
-        while skip < len(lines) and lines[skip].startswith(":"):
-            skip += 1
-    return "\n".join(lines[skip:]), skip
-
-
 def _docs_root(folder: Path) -> Path | None:
     """The Sphinx source directory above ``folder`` (where ``conf.py`` is)."""
     for candidate in (folder, *folder.parents):
@@ -539,11 +469,18 @@ def _docs_root(folder: Path) -> Path | None:
 _PAGE_SUFFIXES = (".md", ".rst", ".ipynb")
 
 
-class _MarkdownWalker:
+class _PageLinks:
+    """The links of MyST pages, as :mod:`handbook.myst` reads the pages.
+
+    Of what the reader finds, the links (external ones to check, relative ones
+    to a file that must exist), the ``{doc}`` roles, and the ``{include}`` of a
+    Markdown file, followed: its links are the page's.
+    """
+
     def __init__(
-        self, extensions: Sequence[str], root: Path | None, *, follow_includes: bool = True
+        self, reader: myst.Reader, root: Path | None, *, follow_includes: bool = True
     ) -> None:
-        self.md = _markdown_parser(extensions)
+        self.reader = reader
         self.root = root
         self.follow_includes = follow_includes
         self.found = Extraction()
@@ -596,37 +533,28 @@ class _MarkdownWalker:
             if depth == 0:
                 raise
             return  # an unreadable {include}: the strict build reports it
-        self.text(text, shown, path.parent, offset=0, depth=depth)
+        self.text(text, shown, path.parent, depth=depth)
 
-    def text(self, text: str, shown: str, folder: Path, *, offset: int, depth: int) -> None:
-        tokens = self.md.parse(text, {})
-        for token in tokens:
-            first = token.map[0] if token.map else 0
-            if token.type in ("fence", "colon_fence") and token.info.strip().startswith("{"):
-                name = token.info.strip()[1:].split("}", 1)[0].strip()
-                argument = token.info.strip().split("}", 1)[-1].strip()
-                if name == "include" and argument.endswith(".md"):
-                    if self.follow_includes:
-                        self.file(folder / argument, None, depth + 1)
-                elif name not in _LITERAL_DIRECTIVES:
-                    body, skipped = _directive_body(token.content)
-                    self.text(body, shown, folder, offset=offset + first + 1 + skipped, depth=depth)
-            if token.type != "inline" or not token.children:
-                continue
-            breaks = 0
-            for child in token.children:
-                line = offset + first + 1 + breaks
-                if child.type in ("softbreak", "hardbreak"):
-                    breaks += 1
-                elif child.type == "link_open":
-                    href = str(child.attrs.get("href", ""))
-                    kind = kind_of(href)
-                    if kind is not None:
-                        self.found.links.append(Link(href, kind, Occurrence(shown, line)))
-                    elif _is_relative(href):
-                        self._relative(href, folder, Occurrence(shown, line))
-                elif child.type == "myst_role" and child.meta.get("name") == "doc":
-                    self._doc_role(child.content.strip(), folder, Occurrence(shown, line))
+    def text(self, text: str, shown: str, folder: Path, *, depth: int) -> None:
+        from handbook import myst
+
+        for item in self.reader.read(text).items:
+            if isinstance(item, myst.Link):
+                where = Occurrence(shown, item.line)
+                kind = kind_of(item.href)
+                if kind is not None:
+                    self.found.links.append(Link(item.href, kind, where))
+                elif _is_relative(item.href):
+                    self._relative(item.href, folder, where)
+            elif isinstance(item, myst.Role) and item.name == "doc" and not item.in_alt:
+                self._doc_role(item.content.strip(), folder, Occurrence(shown, item.line))
+            elif (
+                isinstance(item, myst.Directive)
+                and item.name == "include"
+                and item.argument.endswith(".md")
+                and self.follow_includes
+            ):
+                self.file(folder / item.argument, None, depth + 1)
 
 
 def _is_relative(href: str) -> bool:
@@ -643,13 +571,19 @@ def from_markdown(
     display: str | None = None,
     *,
     root: Path | None = None,
-    extensions: Sequence[str] | None = None,
+    conf: Path | None = None,
 ) -> Extraction:
-    """The links of a MyST page (and of the Markdown files it includes)."""
-    exts = extensions if extensions is not None else myst_extensions(_find_conf(path))
-    walker = _MarkdownWalker(exts, root)
-    walker.file(path, display)
-    return walker.found
+    """The links of a MyST page (and of the Markdown files it includes).
+
+    ``conf``: the Sphinx ``conf.py`` whose MyST settings apply; by default that
+    of the project the page is in (:func:`handbook.myst.find_conf`).
+    """
+    from handbook import myst
+
+    reader = myst.reader(conf if conf is not None else myst.find_conf(path))
+    pages = _PageLinks(reader, root)
+    pages.file(path, display)
+    return pages.found
 
 
 def from_markdown_text(
@@ -658,25 +592,20 @@ def from_markdown_text(
     folder: Path,
     *,
     root: Path | None = None,
-    extensions: Sequence[str] | None = None,
+    conf: Path | None = None,
 ) -> Extraction:
     """The links of one MyST page given as text (e.g. an old version from git).
 
     ``folder`` is where the page lives (relative links are judged from there);
-    ``{include}`` directives are not followed: each file is its own.
+    ``{include}`` directives are not followed: each file is its own.  ``conf``:
+    as for :func:`from_markdown`, found from ``folder`` by default.
     """
-    exts = extensions if extensions is not None else myst_extensions(_find_conf(folder / "x"))
-    walker = _MarkdownWalker(exts, root, follow_includes=False)
-    walker.text(text, display, folder, offset=0, depth=0)
-    return walker.found
+    from handbook import myst
 
-
-def _find_conf(path: Path) -> Path | None:
-    for folder in path.resolve().parents:
-        for candidate in (folder / "conf.py", folder / "docs" / "conf.py"):
-            if candidate.is_file():
-                return candidate
-    return None
+    reader = myst.reader(conf if conf is not None else myst.find_conf(folder / "x"))
+    pages = _PageLinks(reader, root, follow_includes=False)
+    pages.text(text, display, folder, depth=0)
+    return pages.found
 
 
 # --------------------------------------------------------------------------
@@ -689,11 +618,11 @@ BIB_FIELDS: dict[str, Kind] = {"url": "url", "doi": "doi", "isbn": "isbn"}
 
 def bib_keys(path: Path) -> set[str] | None:
     """The entry keys of a ``.bib`` file; None when it cannot be read or parsed cleanly."""
-    from handbook.bib.parse import UnusableInput, parse_file
+    from handbook.bib.parse import parse_file
 
     try:
         bib = parse_file(path)
-    except UnusableInput:
+    except UnusableInputError:
         return None
     if bib.errors:
         return None  # the bib check reports it; do not call every citation missing

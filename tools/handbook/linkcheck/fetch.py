@@ -714,6 +714,14 @@ class Checker:
     def _remaining(self) -> float:
         return self._deadline_at - self._clock.now()
 
+    async def _back_off(self, attempt: int) -> bool:
+        """Wait before retry ``attempt + 1``; False (no wait) when the deadline is nearer."""
+        delay = self._backoff(attempt)
+        if delay >= self._remaining():
+            return False
+        await self._clock.sleep(delay)
+        return True
+
     def _backoff(self, attempt: int) -> float:
         base = min(self.settings.backoff_cap, self.settings.backoff * (2**attempt))
         return base * (0.5 + self._rng.random() / 2)
@@ -746,12 +754,9 @@ class Checker:
                 else:
                     retryable = False
             if isinstance(outcome, Result):
-                if retryable and attempt < settings.retries:
-                    delay = self._backoff(attempt)
-                    if delay < self._remaining():
-                        await self._clock.sleep(delay)
-                        attempt += 1
-                        continue
+                if retryable and attempt < settings.retries and await self._back_off(attempt):
+                    attempt += 1
+                    continue
                 return outcome
             status = outcome.status
             wait = retry_after_seconds(outcome.headers.get("Retry-After"), self._wall_clock())
@@ -778,12 +783,10 @@ class Checker:
                 and status != 501
                 and attempt < settings.retries
                 and not bot_wall(status, outcome.headers)
+                and await self._back_off(attempt)
             ):
-                delay = self._backoff(attempt)
-                if delay < self._remaining():
-                    await self._clock.sleep(delay)
-                    attempt += 1
-                    continue
+                attempt += 1
+                continue
             return outcome
 
     async def _once(self, method: str, url: URL, anchors: set[str], body_limit: int) -> _Reply:

@@ -1,4 +1,4 @@
-"""Reporting: problem lines, the JSON document, the summary table, the progress bar.
+"""Reporting: problem lines, the JSON document, GitHub annotations, Markdown, the summary.
 
 Text (``--format text``, the default) prints one line per place a problem
 link occurs, sorted, as ``path:line: CODE message`` (codes: see
@@ -17,8 +17,8 @@ their replacements; then the links that could not be verified, apart.
 
 A summary goes to stderr: a table of counts per verdict (drawn with rich on a
 terminal, plain text otherwise, so that a run in a pipe does not import rich),
-the summary line (:func:`summary_line`) and the request count and time.  The
-progress bar is drawn only when stderr is a terminal.
+the summary line (:func:`summary_line`) and the request count and time.  (The
+progress bar, drawn while links are fetched, is :mod:`handbook.linkcheck.progress`.)
 
 ``--format json`` writes one document (to stdout, or atomically to
 ``--output FILE``)::
@@ -61,15 +61,11 @@ progress bar is drawn only when stderr is a terminal.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from handbook.findings import Finding, escape_github
@@ -272,20 +268,13 @@ def findings(records: Iterable[Record], *, no_network: str | None = None) -> lis
     return sorted(out)
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(tmp).unlink()
-        raise
+def text_report(
+    records: Iterable[Record], problems: Iterable[Finding] = (), *, no_network: str | None = None
+) -> str:
+    """``--format text``: every finding (:func:`findings`, and the inputs that could
+    not be read), sorted, one ``path:line: CODE message`` a line."""
+    lines = [*findings(records, no_network=no_network), *problems]
+    return "".join(f"{line}\n" for line in sorted(lines))
 
 
 def dump_json(doc: dict[str, Any]) -> str:
@@ -540,7 +529,7 @@ def markdown_report(
 
 
 # --------------------------------------------------------------------------
-# Terminal: progress bar and summary table (rich, on stderr)
+# Terminal: the summary table (rich, on stderr)
 
 
 def is_terminal(stream: TextIO) -> bool:
@@ -549,28 +538,6 @@ def is_terminal(stream: TextIO) -> bool:
         return bool(isatty and isatty())
     except ValueError:  # a closed stream
         return False
-
-
-@contextlib.contextmanager
-def progress_bar(total: int, stream: TextIO, *, enabled: bool = True) -> Iterator[Any]:
-    """A rich progress bar on ``stream`` when it is a terminal; yields ``advance(n)``."""
-    if not enabled or total <= 0 or not is_terminal(stream):
-        yield lambda n=1: None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    console = Console(file=stream)
-    with Progress(
-        TextColumn("checking links"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task("links", total=total)
-        yield lambda n=1: progress.advance(task, n)
 
 
 _STYLES = {

@@ -3,9 +3,10 @@
 Every link, DOI and ISBN gets exactly one verdict.  Each verdict other than
 ``ok`` and ``ignored`` prints as ``path:line: CODE message`` lines, one per
 place the link occurs.  By default only ``broken`` and ``unsafe`` make the
-exit status 1 (``--fail-on`` changes that).  A link the checker could not
-judge because of its own bug is ``broken`` (``LINKERROR``): an internal
-error never lets a run pass.
+exit status 1 (``--fail-on`` changes that); so does any ``LINKINPUT`` finding
+(below), whatever ``--fail-on`` says.  A link the checker could not judge
+because of its own bug is ``broken`` (``LINKERROR``): an internal error never
+lets a run pass.
 
 ============  =====================  ==================================================
 verdict       code                   meaning
@@ -60,10 +61,15 @@ unchecked     LINKUNCHECKED          the overall deadline ran out, or no network
 (:data:`handbook.linkcheck.report.COULD_NOT_VERIFY`).
 
 With no network (or ``--offline``) the unchecked links are not listed one by
-one: the run says ``no network: ...`` once, on stderr.  Input that cannot be
-read as links (a ``.bib`` syntax error, an unreadable doctree) is reported as
-``LINKINPUT`` and skipped; it does not change the exit status (``handbook bib
-check`` owns the bibliography's syntax).
+one: the run says ``no network: ...`` once, on stderr.
+
+Input that cannot be read as links (a ``.bib`` syntax error, an unreadable
+doctree or build environment) is reported as ``LINKINPUT`` and skipped.  It is
+a finding, not a verdict: part of the input went unchecked, so the run is not
+clean and exits 1, whatever ``--fail-on`` says (the project's rule: 0 clean,
+1 findings, 2 unusable input).  Input that cannot be used at all (a missing
+file, not UTF-8) is ``INPUT`` and exits 2.  ``handbook bib check`` says what
+is wrong with the bibliography's syntax.
 """
 
 from __future__ import annotations

@@ -29,7 +29,6 @@ import argparse
 import datetime as dt
 import html
 import os
-import posixpath
 import re
 import sys
 from collections.abc import Callable, Iterable
@@ -38,9 +37,12 @@ from pathlib import Path
 from typing import Any, Literal
 from xml.parsers import expat
 
+from sphinx.util import docname_join, url_re
 from sphinx.util.matching import patfilter
+from sphinx.util.nodes import explicit_title_re
 
-from handbook.files import UnusableInputError, read_bytes
+from handbook import myst
+from handbook.files import UnusableInputError, display_path, read_bytes
 from handbook.files import read_text as read_file
 from handbook.findings import (
     EXIT_UNUSABLE,
@@ -52,7 +54,7 @@ from handbook.findings import (
 )
 from handbook.pages import markdown
 from handbook.pages.frontmatter import validate
-from handbook.pages.markdown import Directive, Document, count_words, visible_text
+from handbook.pages.markdown import Document, count_words, visible_text
 
 Scope = Literal["page", "chapter", "content", "svg"]
 Result = Iterable[tuple[int, str]]
@@ -129,30 +131,29 @@ class Site:
         return self._listed
 
 
-def docname_join(base: str, name: str) -> str:
-    """Resolve a toctree entry against the docname of the page that lists it, as Sphinx does."""
-    return posixpath.normpath(posixpath.join("/" + base, "..", name))[1:]
+def toctree_entries(directive: myst.Directive, docname: str, docnames: set[str]) -> list[str]:
+    """The docnames a ``{toctree}`` lists: explicit titles, absolute and relative entries, globs.
 
-
-_EXPLICIT_TITLE = re.compile(r"^(.+?)\s*(?<!\x00)<([^<]*?)>$", re.DOTALL)
-_URL = re.compile(r"(?P<schema>.+)://.*")
-_GLOB = re.compile(r".*[*?\[].*")
-
-
-def toctree_entries(directive: Directive, docname: str, docnames: set[str]) -> list[str]:
-    """The docnames a ``{toctree}`` lists: explicit titles, absolute and relative entries, globs."""
+    Entries are read with Sphinx's own patterns and :func:`sphinx.util.docname_join`,
+    as its ``toctree`` directive reads them.
+    """
     glob = "glob" in directive.options
     found: list[str] = []
     for raw in directive.content.splitlines():
         entry = raw.strip()
         if not entry:
             continue
-        explicit = _EXPLICIT_TITLE.match(entry)
-        if glob and _GLOB.match(entry) and not explicit and not _URL.match(entry):
-            found += patfilter(docnames - {docname}, docname_join(docname, entry))
-            continue
+        explicit = explicit_title_re.match(entry)
+        if glob and not explicit and not url_re.match(entry):
+            # imported here, as only a :glob: toctree needs it: importing
+            # sphinx.directives.other would add a third to a check-pages run
+            from sphinx.directives.other import glob_re
+
+            if glob_re.match(entry):
+                found += patfilter(docnames - {docname}, docname_join(docname, entry))
+                continue
         ref = explicit.group(2) if explicit else entry
-        if _URL.match(ref) or ref == "self":
+        if url_re.match(ref) or ref == "self":
             continue
         found.append(docname_join(docname, ref.removesuffix(".md")))
     return found
@@ -533,7 +534,7 @@ def check_no_remote_content(doc: Document, site: Site) -> Result:
         for tag in _START_TAG.finditer(text):
             if tag.group(0).lower().startswith("<img") or _DANGEROUS_TAG.match(tag.group(0)):
                 continue  # reported above, or by PAGE012
-            attributes = markdown.tag_attributes(tag.group(0))
+            attributes = myst.tag_attributes(tag.group(0))
             for name in _REMOTE_ATTRIBUTES:
                 if name in attributes and is_remote(attributes[name]):
                     line = span.line + text[: tag.start()].count("\n")
@@ -675,14 +676,6 @@ def run_checks(target: Document | SvgFile, site: Site) -> list[Finding]:
     ]
 
 
-def display_path(path: Path) -> str:
-    """``path`` relative to the working directory when it is under it, else absolute."""
-    try:
-        return path.relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 def _absolute(path: Path) -> Path:
     return Path(os.path.normpath(path.absolute()))
 
@@ -722,8 +715,8 @@ def load_site(docs_root: Path, targets: Iterable[Path]) -> tuple[Site, list[Unus
                 errors.append(exc)
                 continue
             try:  # only its toctrees are needed
-                text = path.read_bytes().decode("utf-8", errors="replace")
-            except OSError:
+                text = read_bytes(path).decode("utf-8", errors="replace")
+            except UnusableInputError:
                 continue
         site.documents[path] = markdown.load(path, docs_root, display_path(path), text)
     return site, errors
@@ -810,7 +803,7 @@ PRINTERS = {"text": print_text, "json": print_json, "github": print_github}
 
 
 def main(argv: list[str] | None = None) -> int:
-    from handbook.build import DOCS
+    from handbook.paths import DOCS
 
     parser = argparse.ArgumentParser(
         prog="handbook check-pages",

@@ -15,7 +15,7 @@ of each key, so that :func:`validate` can point at the offending line.  Keys
 outside :data:`REQUIRED_KEYS` and :data:`OPTIONAL_KEYS` are reported too: a
 misspelt key (``last_reveiwed``) would otherwise be silently ignored.
 
-``ROLES`` and ``LEVELS`` come from :mod:`handbook.bib.vocabulary`, which the
+``ROLES`` and ``LEVELS`` come from :mod:`handbook.vocabulary`, which the
 reading list shares, so that pages and references are tagged with the same words.
 """
 
@@ -29,7 +29,7 @@ from typing import Any, Literal
 
 import yaml
 
-from handbook.bib.vocabulary import LEVELS, ROLES
+from handbook.vocabulary import LEVELS, ROLES
 
 __all__ = ["LEVELS", "PARTS", "PART_ROLES", "ROLES", "FrontMatter", "parse", "validate"]
 

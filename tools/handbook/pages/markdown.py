@@ -1,11 +1,11 @@
-"""Read a handbook page into what the checks need, with source lines.
+"""A handbook page as ``handbook check-pages`` and ``new-page`` see it.
 
-Pages are parsed with markdown-it-py configured exactly as MyST-Parser
-configures it for the build (:func:`myst_parser.parsers.mdit.create_md_parser`
-with the extensions of ``docs/conf.py``), so that code, prose, raw HTML and
-directives are told apart the way Sphinx tells them apart.  Directive bodies
-that MyST parses as Markdown (admonitions, figures, cards, ...) are parsed again
-here, recursively, with their lines shifted to the page's.
+The page is read by :mod:`handbook.myst`, the one page reader (MyST's own parser
+and settings, directive bodies parsed again, every item with its source line);
+this module collects what the reader finds into a :class:`Document`, parses its
+front matter (:mod:`handbook.pages.frontmatter`), and knows what a page is: its
+docname, whether it is a page Sphinx builds or an included fragment, a chapter,
+its sections and the words of its prose.
 
 Nothing here decides what is wrong; :mod:`handbook.pages.checks` does.
 """
@@ -14,105 +14,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from markdown_it import MarkdownIt
-from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
-from myst_parser.config.main import MdParserConfig
-from myst_parser.parsers.mdit import create_md_parser
 
+from handbook import myst
+from handbook.myst import Directive, Image, Inline, Role, Span
 from handbook.pages.frontmatter import PARTS, FrontMatter, FrontMatterError, parse
-
-#: ``myst_enable_extensions`` of docs/conf.py (a test checks that they agree).
-MYST_EXTENSIONS: frozenset[str] = frozenset({"colon_fence", "deflist", "fieldlist", "attrs_inline"})
-
-#: Directives whose body MyST does not parse as Markdown.
-CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "code-cell", "literalinclude"})
-NON_MARKDOWN_DIRECTIVES = CODE_DIRECTIVES | {
-    "bibliography",
-    "csv-table",
-    "eval-rst",
-    "graphviz",
-    "include",
-    "math",
-    "mermaid",
-    "raw",
-    "toctree",
-}
-#: Roles whose content is code, not prose.
-CODE_ROLES = frozenset({"code", "literal", "samp", "kbd", "file", "command", "program", "math"})
 
 #: Top-level folders of docs/ that are never pages and not checked at all.
 SKIPPED_DIRS = frozenset({"_build", "_templates"})
-
-SpanKind = Literal[
-    "prose", "heading", "table", "term", "html", "comment", "option", "argument", "href", "role"
-]
-
-
-@cache
-def parser() -> MarkdownIt:
-    """The markdown-it parser MyST builds for the handbook's configuration."""
-    config = MdParserConfig(enable_extensions=set(MYST_EXTENSIONS))
-    return create_md_parser(config, RendererHTML)
-
-
-@dataclass(frozen=True)
-class Span:
-    """A piece of source text that is not code, at a 1-based line."""
-
-    line: int
-    text: str
-    kind: SpanKind
-
-
-@dataclass(frozen=True)
-class Option:
-    line: int
-    value: str
-
-
-@dataclass(frozen=True)
-class Directive:
-    name: str
-    argument: str
-    options: dict[str, Option]
-    content: str
-    #: line of the opening fence
-    line: int
-    #: line of the first line of ``content``
-    content_line: int
-    #: 0 for a directive at the top level of the page
-    depth: int
-
-
-@dataclass(frozen=True)
-class Inline:
-    """One run of inline Markdown (a paragraph, heading, table cell or term)."""
-
-    token: Token
-    line: int
-    context: Literal["paragraph", "heading", "table", "term"]
-    depth: int
-
-
-@dataclass(frozen=True)
-class Image:
-    line: int
-    src: str
-    #: the alt text; None when the syntax allows it to be left out and it was
-    alt: str | None
-    syntax: Literal["markdown", "directive", "html", "card"]
-
-
-@dataclass(frozen=True)
-class Role:
-    line: int
-    name: str
-    content: str
 
 
 @dataclass
@@ -157,12 +69,21 @@ def classify(path: Path, docs_root: Path) -> Literal["page", "fragment", "skippe
 
 
 def load(path: Path, docs_root: Path, display: str, text: str) -> Document:
-    """Parse ``text``, the content of ``path`` (a file under ``docs_root``)."""
+    """Parse ``text``, the content of ``path`` (a file under ``docs_root``), with the
+    MyST settings of ``docs_root/conf.py``."""
     kind = classify(path, docs_root)
     if kind == "skipped":
         raise ValueError(f"{path} is not a handbook page")
     docname = path.relative_to(docs_root).with_suffix("").as_posix()
-    return parse_document(text, docname, path=path, docs_root=docs_root, display=display, kind=kind)
+    return parse_document(
+        text,
+        docname,
+        path=path,
+        docs_root=docs_root,
+        display=display,
+        kind=kind,
+        conf=docs_root / "conf.py",
+    )
 
 
 def parse_document(
@@ -173,193 +94,36 @@ def parse_document(
     docs_root: Path | None = None,
     display: str = "",
     kind: Literal["page", "fragment"] = "page",
+    conf: Path | None = None,
 ) -> Document:
-    """Parse the Markdown ``text`` of the page ``docname`` (e.g. ``swe/index``)."""
+    """Parse the Markdown ``text`` of the page ``docname`` (e.g. ``swe/index``).
+
+    ``conf`` is the Sphinx ``conf.py`` whose MyST settings apply (default, or
+    when it cannot be read: the handbook's, see :func:`handbook.myst.reader`).
+    """
     root = docs_root or Path("docs")
     doc = Document(path or root / f"{docname}.md", display, root, text, docname, kind)
-    doc.tokens = parser().parse(text)
-    _walk(doc, doc.tokens, offset=0, depth=0)
+    page = myst.read(text, conf)
+    doc.tokens = page.tokens
+    for item in page.items:
+        if isinstance(item, Span):
+            if item.kind == "html":
+                doc.html.append(item)
+            doc.spans.append(item)
+        elif isinstance(item, Inline):
+            doc.inlines.append(item)
+        elif isinstance(item, Directive):
+            doc.directives.append(item)
+        elif isinstance(item, Image):
+            doc.images.append(item)
+        elif isinstance(item, Role):
+            doc.roles.append(item)
+        elif isinstance(item, myst.FrontMatterText):
+            try:
+                doc.front_matter = parse(item.text, first_line=2)
+            except FrontMatterError as exc:
+                doc.front_matter_error = exc
     return doc
-
-
-# -- Walking the token stream ----------------------------------------------------
-
-_CONTEXTS: dict[str, Literal["paragraph", "heading", "table", "term"]] = {
-    "paragraph_open": "paragraph",
-    "heading_open": "heading",
-    "th_open": "table",
-    "td_open": "table",
-    "dt_open": "term",
-}
-_SPAN_KINDS: dict[str, SpanKind] = {
-    "paragraph": "prose",
-    "heading": "heading",
-    "table": "table",
-    "term": "term",
-}
-
-
-def _walk(doc: Document, tokens: list[Token], offset: int, depth: int) -> None:
-    """Collect spans, inlines, directives, images and roles; ``offset`` shifts token lines."""
-    for index, token in enumerate(tokens):
-        line = offset + (token.map[0] + 1 if token.map else 1)
-        if token.type == "front_matter" and depth == 0:
-            _front_matter(doc, token)
-        elif token.type == "inline":
-            opener = tokens[index - 1].type if index else "paragraph_open"
-            context = _CONTEXTS.get(opener, "paragraph")
-            doc.inlines.append(Inline(token, line, context, depth))
-            _walk_inline(doc, token.children or [], line, _SPAN_KINDS[context])
-        elif token.type in {"fence", "colon_fence"}:
-            _fence(doc, token, line, depth)
-        elif token.type == "html_block":
-            doc.html.append(Span(line, token.content, "html"))
-            doc.spans.append(Span(line, token.content, "html"))
-            doc.images.extend(_html_images(token.content, line))
-        elif token.type == "myst_line_comment":
-            doc.spans.append(Span(line, token.content, "comment"))
-
-
-def _front_matter(doc: Document, token: Token) -> None:
-    try:
-        doc.front_matter = parse(token.content, first_line=2)
-    except FrontMatterError as exc:
-        doc.front_matter_error = exc
-    for number, text in enumerate(token.content.splitlines(), start=2):
-        doc.spans.append(Span(number, text, "option"))
-
-
-def _walk_inline(doc: Document, children: list[Token], line: int, kind: SpanKind) -> None:
-    """Spans of an inline run; text joined across soft line breaks, so "Lorem / ipsum" is found."""
-    text: list[str] = []
-    start = line
-
-    def flush() -> None:
-        if text:
-            doc.spans.append(Span(start, "".join(text), kind))
-            text.clear()
-
-    for child in children:
-        if child.type in {"softbreak", "hardbreak"}:
-            text.append("\n")
-            line += 1
-            continue
-        if child.type == "text":
-            if not text:
-                start = line
-            text.append(child.content)
-            continue
-        flush()
-        if child.type == "html_inline":
-            doc.html.append(Span(line, child.content, "html"))
-            doc.spans.append(Span(line, child.content, "html"))
-            doc.images.extend(_html_images(child.content, line))
-            line += child.content.count("\n")
-        elif child.type == "myst_role":
-            name = str(child.meta.get("name", ""))
-            doc.roles.append(Role(line, name, child.content))
-            if name not in CODE_ROLES:
-                doc.spans.append(Span(line, child.content, "role"))
-        elif child.type == "link_open":
-            doc.spans.append(Span(line, str(child.attrs.get("href", "")), "href"))
-        elif child.type == "image":
-            alt = "".join(c.content for c in child.children or [])
-            src = str(child.attrs.get("src", ""))
-            doc.images.append(Image(line, src, alt, "markdown"))
-            doc.spans.append(Span(line, src, "href"))
-            _walk_inline(doc, child.children or [], line, kind)
-    flush()
-
-
-_DIRECTIVE_INFO = re.compile(r"^\{([^}\s]+)\}\s*(.*)$")
-_OPTION_LINE = re.compile(r"^:([^:\s]+):(?:\s+(.*))?$")
-
-
-def _fence(doc: Document, token: Token, line: int, depth: int) -> None:
-    match = _DIRECTIVE_INFO.match(token.info.strip())
-    if not match:
-        return  # a code block
-    name, argument = match.group(1), match.group(2).strip()
-    options, content, content_line = _split_options(token.content, line + 1)
-    directive = Directive(name, argument, options, content, line, content_line, depth)
-    doc.directives.append(directive)
-    if argument:
-        doc.spans.append(Span(line, argument, "argument"))
-    for option in options.values():
-        doc.spans.append(Span(option.line, option.value, "option"))
-    _directive_images(doc, directive)
-    if name not in NON_MARKDOWN_DIRECTIVES and content.strip():
-        _walk(doc, parser().parse(content), offset=content_line - 1, depth=depth + 1)
-
-
-def _split_options(body: str, first_line: int) -> tuple[dict[str, Option], str, int]:
-    """Split a directive body into options and content, as MyST does.
-
-    Options are either leading ``:name: value`` lines or a YAML block between
-    ``---`` lines.  Returns the options, the content and the content's first line.
-    """
-    lines = body.splitlines()
-    options: dict[str, Option] = {}
-    if lines and lines[0].startswith("---"):
-        for index, text in enumerate(lines[1:], start=1):
-            if text.startswith("---"):
-                for number, option_text in enumerate(lines[1:index], start=first_line + 1):
-                    key, _, value = option_text.partition(":")
-                    if key.strip() and not option_text.startswith((" ", "\t")):
-                        options[key.strip()] = Option(number, value.strip())
-                return options, "\n".join(lines[index + 1 :]), first_line + index + 1
-        return options, "", first_line + len(lines)
-    count = 0
-    for text in lines:
-        stripped = text.lstrip()
-        if not stripped.startswith(":") or stripped.startswith(":::"):
-            break
-        match = _OPTION_LINE.match(stripped)
-        if match:
-            options[match.group(1)] = Option(first_line + count, (match.group(2) or "").strip())
-        count += 1
-    return options, "\n".join(lines[count:]), first_line + count
-
-
-_CARD_IMAGE_OPTIONS = ("img-top", "img-bottom", "img-background")
-
-
-def _directive_images(doc: Document, directive: Directive) -> None:
-    if directive.name in {"image", "figure"}:
-        alt = directive.options.get("alt")
-        doc.images.append(
-            Image(directive.line, directive.argument, alt.value if alt else None, "directive")
-        )
-    for key in _CARD_IMAGE_OPTIONS:
-        if key in directive.options:
-            alt = directive.options.get("img-alt")
-            src = directive.options[key]
-            doc.images.append(Image(src.line, src.value, alt.value if alt else None, "card"))
-
-
-_IMG_TAG = re.compile(r"<img\b[^>]*>?", re.IGNORECASE)
-_ATTRIBUTE = re.compile(
-    r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""", re.IGNORECASE
-)
-
-
-def tag_attributes(tag: str) -> dict[str, str]:
-    """The attributes of one HTML start tag, names lower-cased (the first of a repeated name)."""
-    body = re.sub(r"^<\s*[a-zA-Z][\w:-]*", "", tag).rstrip(">")
-    attributes: dict[str, str] = {}
-    for match in _ATTRIBUTE.finditer(body):
-        value = next((g for g in match.groups()[1:] if g is not None), "")
-        attributes.setdefault(match.group(1).lower(), value)
-    return attributes
-
-
-def _html_images(html: str, line: int) -> list[Image]:
-    images = []
-    for match in _IMG_TAG.finditer(html):
-        attributes = tag_attributes(match.group(0))
-        at = line + html[: match.start()].count("\n")
-        images.append(Image(at, attributes.get("src", ""), attributes.get("alt"), "html"))
-    return images
 
 
 # -- Sections --------------------------------------------------------------------

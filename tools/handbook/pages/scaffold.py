@@ -23,27 +23,33 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import re
 import sys
-import tempfile
 from importlib import resources
 from pathlib import Path
 from string import Template
 
 import yaml
+from sphinx.util import docname_join
 
-from handbook.files import UnusableInputError, read_text
+from handbook.files import UnusableInputError, display_path, read_text, write_atomically
 from handbook.findings import EXIT_UNUSABLE
 from handbook.pages import markdown
-from handbook.pages.checks import display_path, docname_join, toctree_entries
+from handbook.pages.checks import toctree_entries
 from handbook.pages.frontmatter import LEVELS, PART_ROLES, PARTS, ROLES, FrontMatter, validate
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 class Refused(Exception):
-    """new-page cannot go ahead; the message says why."""
+    """new-page cannot go ahead; the message says why (exit status 2).
+
+    For what new-page is asked to do: an invalid option, a page that exists, an
+    index without a toctree, a file it cannot write.  A file it cannot *read* is
+    :class:`~handbook.files.UnusableInputError`, printed as every tool prints it
+    (``path:line: INPUT message``); a refusal is printed as
+    ``handbook new-page: message``.
+    """
 
 
 def template() -> Template:
@@ -89,13 +95,16 @@ def render(
     )
 
 
-def add_to_toctree(text: str, slug: str, index_docname: str) -> str | None:
+def add_to_toctree(
+    text: str, slug: str, index_docname: str, *, conf: Path | None = None
+) -> str | None:
     """``text`` (a part's index.md) with ``slug`` after the last entry of its first toctree.
 
     None when a toctree of the page already lists the slug; a :class:`Refused`
-    when the page has no ``{toctree}`` at its top level.
+    when the page has no ``{toctree}`` at its top level.  ``conf``: the Sphinx
+    ``conf.py`` whose MyST settings apply (default: the handbook's).
     """
-    doc = markdown.parse_document(text, index_docname)
+    doc = markdown.parse_document(text, index_docname, conf=conf)
     toctrees = [d for d in doc.directives if d.name == "toctree" and d.depth == 0]
     if not toctrees:
         raise Refused("has no {toctree} to add the page to")
@@ -123,26 +132,6 @@ def add_to_toctree(text: str, slug: str, index_docname: str) -> str | None:
 
 def _indent(line: str) -> str:
     return line[: len(line) - len(line.lstrip(" \t"))]
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to a temporary file next to ``path``, then move it into place."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        mode = path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask()
-        Path(temporary).chmod(mode)
-        Path(temporary).replace(path)  # os.replace: atomic on one file system
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def create(
@@ -177,7 +166,7 @@ def create(
         today or dt.date.today(),
     )
     try:
-        new_index = add_to_toctree(index_text, slug, f"{part}/index")
+        new_index = add_to_toctree(index_text, slug, f"{part}/index", conf=docs / "conf.py")
     except Refused as exc:
         raise Refused(f"{display_path(index)} {exc}") from None
     try:
@@ -207,7 +196,7 @@ def _roles(values: list[str] | None) -> list[str] | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from handbook.build import DOCS
+    from handbook.paths import DOCS
 
     parser = argparse.ArgumentParser(
         prog="handbook new-page", description="Create a chapter from the page template."

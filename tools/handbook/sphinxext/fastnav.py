@@ -49,7 +49,8 @@ How
 
     Measured (``benchmarks/build.py``, serial strict build, 2 shared cores):
     500 pages clean build 174.4 s -> 16.5 s (149.3 s -> 15.8 s in an earlier
-    run), with the plugin memo below; 200 pages without the memo 32-38 s ->
+    run), with pybtex's plugin look-up memoised (``handbook.sphinxext.pybtexmemo``,
+    then part of this extension); 200 pages without that memo 32-38 s ->
     10.5-11.6 s.  Growth exponent 50 -> 500 pages 1.35 -> 0.55.  Output
     byte-identical.
 
@@ -67,22 +68,17 @@ Configuration
     ``fastnav`` (``"on"``, ``"off"`` or ``"verify"``; default ``"on"``), overridden
     by the environment variable ``HANDBOOK_FAST_NAV`` (``0``/``off``,
     ``1``/``on``, ``verify``).  ``off`` turns off everything this extension does,
-    including the speed-ups below, so that it builds exactly as without it.
+    so that it builds exactly as without it.
     ``verify`` renders the theme's own sidebar as well for every page and stops
     the build with an error at the first byte that differs.
-    ``fastnav_plugin_memo`` (default ``True``) turns the plugin memo on or off.
 
-Other speed-ups (profiled with cProfile on the 200-page benchmark book)
-    * pybtex looks up plugins through ``importlib.metadata.entry_points`` on
-      every ``find_plugin`` call, which reads the metadata of every installed
-      distribution; sphinxcontrib-bibtex calls it for every citation it
-      resolves and pybtex for every ``render_as``.  The entry-point query is
-      memoised for the build (installed distributions do not change during a
-      build); runtime-registered plugins are still looked up first, as before.
-      See ``PluginLookupMemo`` for the measured effect.
-    * What remains is linear in the page count: reading (MyST parsing,
-      docutils settings per document), resolving references, the search
-      index, Jinja rendering, and the other handbook extensions' post-processing.
+What remains
+    Profiled with cProfile on the 200-page benchmark book, the rest of a build
+    is linear in the page count: reading (MyST parsing, docutils settings per
+    document), resolving references, the search index, Jinja rendering, and
+    the other handbook extensions' post-processing.  pybtex's plugin look-up,
+    found costly in the same profile, is memoised by
+    ``handbook.sphinxext.pybtexmemo``.
 """
 
 from __future__ import annotations
@@ -149,54 +145,6 @@ def resolve_mode(config: Config) -> Mode:
     if mode is None:
         raise ConfigError(f"{source}={raw!r}: expected one of on, off, verify (or 1, 0)")
     return mode
-
-
-# -- speed-up: pybtex plugin look-up ------------------------------------------
-
-
-class PluginLookupMemo:
-    """``importlib.metadata.entry_points`` memoised, as pybtex's plugin module calls it.
-
-    Measured on the 200-page benchmark book: under cProfile, 1,283 calls to
-    ``entry_points`` cost 8.4 s of a 74.8 s build (sphinxcontrib-bibtex looks
-    up the ``plaintext`` backend for each of 720 citations it resolves, pybtex
-    a backend in each ``render_as``, also when the bibliography is formatted
-    at the start of every build).  Without the profiler, fast sidebar on, two
-    runs each (``-D fastnav_plugin_memo=0`` against the default): clean build
-    11.6/10.5 s -> 7.9/7.9 s, no-op rebuild 2.9/3.0 s -> 1.7/2.1 s.
-    """
-
-    def __init__(self, lookup: Callable[..., Any]) -> None:
-        self.lookup = lookup
-        self.cache: dict[tuple[tuple[str, Any], ...], Any] = {}
-
-    def __call__(self, *args: Any, **params: Any) -> Any:
-        if args:
-            return self.lookup(*args, **params)
-        key = tuple(sorted(params.items()))
-        try:
-            return self.cache[key]
-        except KeyError:
-            found = self.cache[key] = self.lookup(**params)
-            return found
-        except TypeError:  # an unhashable parameter: not worth caching
-            return self.lookup(**params)
-
-
-def install_plugin_memo() -> None:
-    """Memoise pybtex's entry-point queries until :func:`remove_plugin_memo`."""
-    import pybtex.plugin
-
-    if not isinstance(pybtex.plugin.entry_points, PluginLookupMemo):
-        pybtex.plugin.entry_points = PluginLookupMemo(pybtex.plugin.entry_points)  # type: ignore[assignment]
-
-
-def remove_plugin_memo() -> None:
-    import pybtex.plugin
-
-    memo = pybtex.plugin.entry_points
-    if isinstance(memo, PluginLookupMemo):
-        pybtex.plugin.entry_points = memo.lookup  # type: ignore[assignment]
 
 
 # -- the shared sidebar -------------------------------------------------------
@@ -851,9 +799,8 @@ def _postprocessor(app: Sphinx) -> Callable[[Any], Any] | None:
 
 
 def on_config_inited(app: Sphinx, config: Config) -> None:
-    """Check the mode early (a bad value stops the build) and install the plugin memo."""
-    if resolve_mode(config) != "off" and config.fastnav_plugin_memo:
-        install_plugin_memo()
+    """Check the mode early: a bad value stops the build."""
+    resolve_mode(config)
 
 
 def on_builder_inited(app: Sphinx) -> None:
@@ -894,7 +841,6 @@ def on_write_started(app: Sphinx, builder: Builder) -> None:
 
 
 def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
-    remove_plugin_memo()
     nav: FastNav | None = getattr(app, STATE_ATTR, None)
     if nav is not None and nav.mode == "verify" and exception is None:
         logger.info(
@@ -908,7 +854,6 @@ def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_config_value("fastnav", "on", "", types=frozenset({str}))
-    app.add_config_value("fastnav_plugin_memo", True, "", types=frozenset({bool}))
     app.connect("config-inited", on_config_inited)
     app.connect("builder-inited", on_builder_inited)
     app.connect("write-started", on_write_started)

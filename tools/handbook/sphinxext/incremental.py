@@ -40,6 +40,16 @@ pages that were not rewritten, which it would otherwise leave out of
 Citations are not handled here: ``handbook.sphinxext.readinglist`` re-reads
 the pages that cite an entry that changed.
 
+What is remembered between builds is kept by two Sphinx environment
+collectors, one per kind of state: :class:`ReferenceCollector` (per page, the
+cross-reference targets it uses, recorded when it is read, forgotten when it
+is purged and merged back from parallel readers; and the fingerprint of every
+used target) and :class:`NavigationCollector` (the digests of the navigation
+and of every page's table of contents and body toctrees, taken from the
+whole environment after reading, so nothing per page to clear or merge).
+What one build removed and wrote is not kept at all: :class:`BuildOutputs`
+notes it for that build's sitemap and clean-up.
+
 Configuration: ``incremental_nav_titles_only`` (default ``True``) says that
 the sidebar shows only page titles (sphinx-book-theme's ``titles_only=True``),
 so a new section heading inside a page does not rewrite every page; set it to
@@ -58,9 +68,11 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.environment.adapters.toctree import TocTree, global_toctree_for_doc
+from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.util import docname_join, logging
 
 import handbook
+from handbook.sphinxext._envstate import EnvState
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -69,9 +81,6 @@ if TYPE_CHECKING:
     from sphinx.util.typing import ExtensionMetadata
 
 logger = logging.getLogger(__name__)
-
-#: Where the extension keeps its state on the build environment.
-STATE_ATTR = "handbook_incremental"
 
 #: Domains whose references this extension leaves alone (readinglist handles citations).
 SKIPPED_DOMAINS = frozenset({"cite", "footcite"})
@@ -83,39 +92,29 @@ _NO_PAGE = "\x00incremental-no-page"
 
 
 @dataclass
-class IncrementalState:
-    """What the extension remembers between builds, pickled with the environment."""
+class References(EnvState):
+    """The cross-reference targets pages use and what they show (:class:`ReferenceCollector`)."""
 
-    #: digest of everything the navigation shows, as of the last build
-    nav_digest: str = ""
+    attribute = "handbook_incremental_references"
+
     #: docname -> the cross-reference targets it uses
     refs: dict[str, set[RefKey]] = field(default_factory=dict)
     #: cross-reference target -> fingerprint of what it shows, as of the last build
     fingerprints: dict[RefKey, str] = field(default_factory=dict)
+
+
+@dataclass
+class Navigation(EnvState):
+    """What every page shows of the book's structure: see :class:`NavigationCollector`."""
+
+    attribute = "handbook_incremental_navigation"
+
+    #: digest of everything the navigation shows, as of the last build
+    nav_digest: str = ""
     #: docname -> digest of the toctrees in its body, as of the last build
     body_toctrees: dict[str, str] = field(default_factory=dict)
     #: docname -> digest of its table of contents, as of the last build
     toc_digests: dict[str, str] = field(default_factory=dict)
-    #: documents removed in this build (not pickled meaningfully: reset each build)
-    removed: set[str] = field(default_factory=set)
-    #: documents written in this build
-    written: set[str] = field(default_factory=set)
-
-    def purge(self, docname: str) -> None:
-        self.refs.pop(docname, None)
-
-    def merge(self, docnames: Set[str], other: IncrementalState) -> None:
-        for docname in docnames:
-            if docname in other.refs:
-                self.refs[docname] = other.refs[docname]
-
-
-def get_state(env: BuildEnvironment) -> IncrementalState:
-    state = getattr(env, STATE_ATTR, None)
-    if not isinstance(state, IncrementalState):
-        state = IncrementalState()
-        setattr(env, STATE_ATTR, state)
-    return state
 
 
 def digest(payload: Any) -> str:
@@ -291,114 +290,152 @@ def fingerprints(env: BuildEnvironment, keys: Iterable[RefKey]) -> dict[RefKey, 
     return result
 
 
-# -- events ----------------------------------------------------------------------
+# -- the collectors -------------------------------------------------------------
+
+#: After the built-in collectors have assigned section and figure numbers.
+UPDATED_PRIORITY = 800
 
 
-def on_builder_inited(app: Sphinx) -> None:
-    state = get_state(app.env)
-    state.removed = set()
-    state.written = set()
+class LateUpdateCollector(EnvironmentCollector):
+    """A collector whose ``env-get-updated`` runs after the built-in collectors'."""
+
+    def enable(self, app: Sphinx) -> None:
+        super().enable(app)
+        assert self.listener_ids is not None
+        app.disconnect(self.listener_ids["env-get-updated"])
+        self.listener_ids["env-get-updated"] = app.connect(
+            "env-get-updated", self.get_updated_docs, priority=UPDATED_PRIORITY
+        )
 
 
-def on_env_get_outdated(
-    app: Sphinx,
-    env: BuildEnvironment,
-    added: Set[str],
-    changed: Set[str],
-    removed: Set[str],
-) -> set[str]:
-    """Re-read the pages whose toctree lists a page that is gone."""
-    state = get_state(env)
-    state.removed = set(removed)
-    return {
-        parent
-        for docname in removed
-        for parent in env.files_to_rebuild.get(docname, ())
-        if parent in env.found_docs and parent not in removed
-    }
+class ReferenceCollector(LateUpdateCollector):
+    """Keeps :class:`References`: rewrites the pages whose cross-reference targets changed.
+
+    Per page (read, purged, merged from parallel readers): the targets it
+    uses.  After reading: the fingerprint of every used target, compared with
+    the last build's.
+    """
+
+    def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+        References.of(env).refs.pop(docname, None)
+
+    def merge_other(
+        self, app: Sphinx, env: BuildEnvironment, docnames: Set[str], other: BuildEnvironment
+    ) -> None:
+        ours, theirs = References.of(env), References.of(other)
+        for docname in docnames:
+            if docname in theirs.refs:
+                ours.refs[docname] = theirs.refs[docname]
+
+    def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
+        """Record the cross-reference targets this page uses."""
+        docname = app.env.docname
+        keys = reference_keys(doctree, docname)
+        references = References.of(app.env)
+        if keys:
+            references.refs[docname] = keys
+        else:
+            references.refs.pop(docname, None)
+
+    def get_updated_docs(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
+        """The pages that use a target whose fingerprint changed since the last build."""
+        references = References.of(env)
+        used = set().union(*references.refs.values()) if references.refs else set()
+        new_prints = fingerprints(env, used)
+        old_prints, references.fingerprints = references.fingerprints, new_prints
+        changed = {key for key, value in new_prints.items() if old_prints.get(key) != value}
+        return sorted(
+            docname
+            for docname, keys in references.refs.items()
+            if docname in env.found_docs and not changed.isdisjoint(keys)
+        )
 
 
-def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
-    """Record the cross-reference targets this page uses."""
-    docname = app.env.docname
-    keys = reference_keys(doctree, docname)
-    state = get_state(app.env)
-    if keys:
-        state.refs[docname] = keys
-    else:
-        state.refs.pop(docname, None)
+class NavigationCollector(LateUpdateCollector):
+    """Keeps :class:`Navigation`: rewrites every page when the navigation changed.
 
+    Nothing is recorded per page: the digests are taken from the whole
+    environment after reading.  Before reading, the pages whose toctree lists
+    a removed page are re-read (so they drop the entry, and warn, as a clean
+    build would).
+    """
 
-def on_env_purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    get_state(env).purge(docname)
+    def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+        pass  # nothing per page
 
+    def merge_other(
+        self, app: Sphinx, env: BuildEnvironment, docnames: Set[str], other: BuildEnvironment
+    ) -> None:
+        pass  # nothing per page
 
-def on_env_merge_info(
-    app: Sphinx, env: BuildEnvironment, docnames: Set[str], other: BuildEnvironment
-) -> None:
-    """Bring the references recorded by a parallel reader into the main environment."""
-    get_state(env).merge(docnames, get_state(other))
+    def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
+        pass  # nothing per page
 
+    def get_outdated_docs(
+        self,
+        app: Sphinx,
+        env: BuildEnvironment,
+        added: Set[str],
+        changed: Set[str],
+        removed: Set[str],
+    ) -> list[str]:
+        """Re-read the pages whose toctree lists a page that is gone."""
+        return sorted(
+            {
+                parent
+                for docname in removed
+                for parent in env.files_to_rebuild.get(docname, ())
+                if parent in env.found_docs and parent not in removed
+            }
+        )
 
-def on_env_get_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """The pages that show something that changed since the last build."""
-    state = get_state(env)
-    first_build = not state.nav_digest
-    # ``env.master_doctree`` is a cached property that would be pickled with the
-    # environment (Sphinx itself first reads it after pickling): drop it before
-    # and after, or the next build would see this build's root toctrees.
-    env.__dict__.pop("master_doctree", None)
-    try:
-        new_digest = nav_digest(env, app.builder, app.config.incremental_nav_titles_only)
-    finally:
+    def get_updated_docs(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
+        """Every page when the navigation changed; else the pages whose body toctrees did."""
+        navigation = Navigation.of(env)
+        first_build = not navigation.nav_digest
+        # ``env.master_doctree`` is a cached property that would be pickled with the
+        # environment (Sphinx itself first reads it after pickling): drop it before
+        # and after, or the next build would see this build's root toctrees.
         env.__dict__.pop("master_doctree", None)
-    nav_changed = new_digest != state.nav_digest
-    state.nav_digest = new_digest
+        try:
+            new_digest = nav_digest(env, app.builder, app.config.incremental_nav_titles_only)
+        finally:
+            env.__dict__.pop("master_doctree", None)
+        nav_changed = new_digest != navigation.nav_digest
+        navigation.nav_digest = new_digest
 
-    used = set().union(*state.refs.values()) if state.refs else set()
-    new_prints = fingerprints(env, used)
-    old_prints, state.fingerprints = state.fingerprints, new_prints
-    # A body toctree shows the sections of the pages below it: resolve it again
-    # only above a page whose table of contents changed (or for every page,
-    # when every page is rewritten anyway), which keeps no-op builds cheap.
-    new_tocs = toc_digests(env)
-    old_tocs, state.toc_digests = state.toc_digests, new_tocs
-    if first_build or nav_changed:
-        recheck = set(env.found_docs)
-    else:
-        moved = {
-            name
-            for name in old_tocs.keys() | new_tocs.keys()
-            if old_tocs.get(name) != new_tocs.get(name)
+        # A body toctree shows the sections of the pages below it: resolve it again
+        # only above a page whose table of contents changed (or for every page,
+        # when every page is rewritten anyway), which keeps no-op builds cheap.
+        new_tocs = toc_digests(env)
+        old_tocs, navigation.toc_digests = navigation.toc_digests, new_tocs
+        if first_build or nav_changed:
+            recheck = set(env.found_docs)
+        else:
+            moved = {
+                name
+                for name in old_tocs.keys() | new_tocs.keys()
+                if old_tocs.get(name) != new_tocs.get(name)
+            }
+            recheck = with_ancestors(env, moved) if moved else set()
+        new_bodies = body_toctrees(env, app.builder, recheck)
+        old_bodies = navigation.body_toctrees
+        navigation.body_toctrees = {
+            name: value
+            for name, value in {**old_bodies, **new_bodies}.items()
+            if name in env.found_docs and (name in new_bodies or name not in recheck)
         }
-        recheck = with_ancestors(env, moved) if moved else set()
-    new_bodies = body_toctrees(env, app.builder, recheck)
-    old_bodies = state.body_toctrees
-    state.body_toctrees = {
-        name: value
-        for name, value in {**old_bodies, **new_bodies}.items()
-        if name in env.found_docs and (name in new_bodies or name not in recheck)
-    }
-    if first_build:
-        return []  # everything is being written anyway
-    if nav_changed:
-        logger.verbose("incremental: the navigation changed; every page is rewritten")
-        return sorted(env.found_docs)
-    changed = {key for key, value in new_prints.items() if old_prints.get(key) != value}
-    rewrite = {
-        docname
-        for docname, keys in state.refs.items()
-        if docname in env.found_docs and not changed.isdisjoint(keys)
-    }
-    rewrite.update(
-        docname for docname, value in new_bodies.items() if old_bodies.get(docname) != value
-    )
-    return sorted(rewrite)
+        if first_build:
+            return []  # everything is being written anyway
+        if nav_changed:
+            logger.verbose("incremental: the navigation changed; every page is rewritten")
+            return sorted(env.found_docs)
+        return sorted(
+            docname for docname, value in new_bodies.items() if old_bodies.get(docname) != value
+        )
 
 
-def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Note the pages this build writes (resolved in the main process, even with -j)."""
-    get_state(app.env).written.add(docname)
+# -- what this build removed and wrote ---------------------------------------------
 
 
 def sitemap_link(app: Sphinx, docname: str) -> str:
@@ -410,76 +447,108 @@ def sitemap_link(app: Sphinx, docname: str) -> str:
     return docname + (app.config.html_file_suffix or ".html")
 
 
-def on_build_finished_sitemap(app: Sphinx, exception: Exception | None) -> None:
-    """Give sphinx-sitemap the pages this build did not rewrite (before it writes the file).
+class BuildOutputs:
+    """What one build removed and wrote, for its sitemap and its clean-up.
 
-    sphinx-sitemap lists the pages that pass through ``html-page-context``, so
-    after an incremental build ``sitemap.xml`` held only the rewritten pages.
-    The list is also put in a fixed order (documents by name, then the other
-    pages as written), so that serial, parallel, clean and incremental builds
-    write the same file.
+    Not kept in the environment: it is about this build only.  Both are noted
+    in the main process (``env-get-outdated`` before reading, and
+    ``doctree-resolved``, which Sphinx runs there before handing pages to
+    parallel writers).
     """
-    if exception is not None or "sphinx_sitemap" not in app.extensions:
-        return
-    links = getattr(app, "sitemap_links", None)  # sphinx-sitemap's queue (on env.app)
-    if links is None or not hasattr(links, "get_nowait"):
-        return
-    import queue
 
-    import sphinx_sitemap
+    def __init__(self) -> None:
+        #: documents removed in this build
+        self.removed: set[str] = set()
+        #: documents written in this build
+        self.written: set[str] = set()
 
-    def drain() -> list[Any]:
-        items: list[Any] = []
-        while True:
-            try:
-                items.append(links.get_nowait())
-            except queue.Empty:
-                return items
+    def connect(self, app: Sphinx) -> None:
+        app.connect("builder-inited", self.on_builder_inited)
+        app.connect("env-get-outdated", self.on_env_get_outdated)
+        app.connect("doctree-resolved", self.on_doctree_resolved)
+        app.connect("build-finished", self.on_build_finished_sitemap, priority=400)
+        app.connect("build-finished", self.on_build_finished)
 
-    collected = drain()
-    if not collected:
-        return  # nothing written: sphinx-sitemap keeps the sitemap of the last build
-    state = get_state(app.env)
-    for docname in sorted(app.env.found_docs - state.written):
-        sphinx_sitemap.add_html_link(app, docname, "page.html", {}, None)
-    collected += drain()
-    documents = {sitemap_link(app, docname) for docname in app.env.found_docs}
-    unique: dict[Any, Any] = {}
-    for item in collected:
-        unique.setdefault(item[0], item)
-    ordered = sorted((item for item in unique.values() if item[0] in documents), key=lambda i: i[0])
-    ordered += [item for item in unique.values() if item[0] not in documents]
-    for item in ordered:
-        links.put(item)
+    def on_builder_inited(self, app: Sphinx) -> None:
+        self.removed = set()
+        self.written = set()
 
+    def on_env_get_outdated(
+        self,
+        app: Sphinx,
+        env: BuildEnvironment,
+        added: Set[str],
+        changed: Set[str],
+        removed: Set[str],
+    ) -> list[str]:
+        self.removed = set(removed)
+        return []
 
-def on_build_finished(app: Sphinx, exception: Exception | None) -> None:
-    """Delete the output of pages that were removed (Sphinx leaves it behind)."""
-    if exception is not None:
-        return
-    state = get_state(app.env)
-    get_outfilename = getattr(app.builder, "get_outfilename", None)
-    if get_outfilename is None:
-        return
-    for docname in sorted(state.removed - app.env.found_docs):
-        path = Path(get_outfilename(docname))
-        if path.is_file():
-            path.unlink()
-            logger.verbose("incremental: removed %s (its page is gone)", path)
+    def on_doctree_resolved(self, app: Sphinx, doctree: nodes.document, docname: str) -> None:
+        self.written.add(docname)
+
+    def on_build_finished_sitemap(self, app: Sphinx, exception: Exception | None) -> None:
+        """Give sphinx-sitemap the pages this build did not rewrite (before it writes the file).
+
+        sphinx-sitemap lists the pages that pass through ``html-page-context``, so
+        after an incremental build ``sitemap.xml`` held only the rewritten pages.
+        The list is also put in a fixed order (documents by name, then the other
+        pages as written), so that serial, parallel, clean and incremental builds
+        write the same file.
+        """
+        if exception is not None or "sphinx_sitemap" not in app.extensions:
+            return
+        links = getattr(app, "sitemap_links", None)  # sphinx-sitemap's queue (on env.app)
+        if links is None or not hasattr(links, "get_nowait"):
+            return
+        import queue
+
+        import sphinx_sitemap
+
+        def drain() -> list[Any]:
+            items: list[Any] = []
+            while True:
+                try:
+                    items.append(links.get_nowait())
+                except queue.Empty:
+                    return items
+
+        collected = drain()
+        if not collected:
+            return  # nothing written: sphinx-sitemap keeps the sitemap of the last build
+        for docname in sorted(app.env.found_docs - self.written):
+            sphinx_sitemap.add_html_link(app, docname, "page.html", {}, None)
+        collected += drain()
+        documents = {sitemap_link(app, docname) for docname in app.env.found_docs}
+        unique: dict[Any, Any] = {}
+        for item in collected:
+            unique.setdefault(item[0], item)
+        ordered = sorted(
+            (item for item in unique.values() if item[0] in documents), key=lambda i: i[0]
+        )
+        ordered += [item for item in unique.values() if item[0] not in documents]
+        for item in ordered:
+            links.put(item)
+
+    def on_build_finished(self, app: Sphinx, exception: Exception | None) -> None:
+        """Delete the output of pages that were removed (Sphinx leaves it behind)."""
+        if exception is not None:
+            return
+        get_outfilename = getattr(app.builder, "get_outfilename", None)
+        if get_outfilename is None:
+            return
+        for docname in sorted(self.removed - app.env.found_docs):
+            path = Path(get_outfilename(docname))
+            if path.is_file():
+                path.unlink()
+                logger.verbose("incremental: removed %s (its page is gone)", path)
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_config_value("incremental_nav_titles_only", True, "env", types=frozenset({bool}))
-    app.connect("builder-inited", on_builder_inited)
-    app.connect("env-get-outdated", on_env_get_outdated)
-    app.connect("env-purge-doc", on_env_purge_doc)
-    app.connect("env-merge-info", on_env_merge_info)
-    app.connect("doctree-read", on_doctree_read)
-    # after the built-in collectors have assigned section and figure numbers
-    app.connect("env-get-updated", on_env_get_updated, priority=800)
-    app.connect("doctree-resolved", on_doctree_resolved)
-    app.connect("build-finished", on_build_finished_sitemap, priority=400)
-    app.connect("build-finished", on_build_finished)
+    BuildOutputs().connect(app)
+    app.add_env_collector(ReferenceCollector)
+    app.add_env_collector(NavigationCollector)
     return {
         "version": handbook.__version__,
         "env_version": 1,

@@ -20,17 +20,23 @@ Annotations and back-links
     When a reading-list page is resolved, each entry gets its ``annotation``
     and "Cited in" links to every page that cites it; an entry of a
     non-citation list (a per-role page) also links to its entry on the global
-    list.  Citations are recorded per document when pages are read and kept
-    correct across parallel reads with ``env-purge-doc`` and
-    ``env-merge-info``.
+    list.
 Incremental builds
     Sphinx re-reads a page when its source changes, and sphinxcontrib-bibtex
     makes bibliography pages depend on the .bib file, but a page that merely
     cites an entry keeps its old text when the entry changes.  A hash of every
-    entry is kept in the environment; ``env-get-outdated`` re-reads the pages
-    that cite an entry whose hash changed (or that appeared or vanished), and
-    ``env-get-updated`` re-writes the reading-list pages when the set of
+    entry is kept in the environment; before reading, the pages that cite an
+    entry whose hash changed (or that appeared or vanished) are re-read, and
+    after reading, the reading-list pages are re-written when the set of
     citing pages changes.
+
+What the extension remembers (which page cites what, where the reading lists
+are, the entry hashes) is kept by :class:`CitationCollector`, a Sphinx
+environment collector: it records each page's citations when the page is
+read, forgets them when the page is purged, merges them back from parallel
+readers, and answers ``env-get-outdated`` and ``env-get-updated``.  The pybtex
+plugin look-up is memoised for the build by ``handbook.sphinxext.pybtexmemo``,
+which this extension loads.
 """
 
 from __future__ import annotations
@@ -43,6 +49,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 from docutils import nodes
 from pybtex_docutils import Backend
 from sphinx import addnodes
+from sphinx.environment.collectors import EnvironmentCollector
 from sphinx.util import logging
 from sphinx.util.nodes import make_refnode
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
@@ -50,6 +57,8 @@ from sphinxcontrib.bibtex.directives import BibliographyDirective, BibliographyK
 
 import handbook
 from handbook.sphinxext import _bibstyle
+from handbook.sphinxext._envstate import EnvState
+from handbook.vocabulary import LEVEL_NAMES, LEVELS
 
 if TYPE_CHECKING:
     from collections.abc import Set
@@ -64,8 +73,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: Where the extension keeps its state on the build environment.
-STATE_ATTR = "readinglist_state"
 #: Attributes of the placeholder container that marks where a level's entries go.
 GROUP_LEVEL = "readinglist_level"
 GROUP_BIBLIOGRAPHY = "readinglist_bibliography"
@@ -73,21 +80,20 @@ GROUP_DOCNAME = "readinglist_docname"
 #: The level of entries without exactly one level keyword.
 OTHER_LEVEL = ""
 
-DEFAULT_LEVELS: tuple[tuple[str, str], ...] = (
-    ("intro", "Introductory"),
-    ("practitioner", "Practitioner"),
-    ("advanced", "Advanced"),
-)
+#: The levels, in order, with their headings (from :mod:`handbook.vocabulary`).
+DEFAULT_LEVELS: tuple[tuple[str, str], ...] = tuple((level, LEVEL_NAMES[level]) for level in LEVELS)
 
 _backend = Backend()
 
 
-# -- per-document state ------------------------------------------------------
+# -- what the extension remembers --------------------------------------------
 
 
 @dataclass
-class ReadingListState:
-    """What the extension remembers between builds, pickled with the environment."""
+class Citations(EnvState):
+    """Who cites what, and where the reading lists are: see :class:`CitationCollector`."""
+
+    attribute = "readinglist_citations"
 
     #: docname -> citation key -> id of the first citation of that key on the page
     cites: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -98,28 +104,9 @@ class ReadingListState:
     #: digest of the back-links the reading-list pages were last written with
     backlinks_digest: str = ""
 
-    def purge(self, docname: str) -> None:
-        self.cites.pop(docname, None)
-        self.lists.pop(docname, None)
-
-    def merge(self, docnames: Set[str], other: ReadingListState) -> None:
-        for docname in docnames:
-            if docname in other.cites:
-                self.cites[docname] = other.cites[docname]
-            if docname in other.lists:
-                self.lists[docname] = other.lists[docname]
-
     def citing(self, key: str) -> dict[str, str]:
         """docname -> citation id, for every page that cites ``key``."""
         return {docname: keys[key] for docname, keys in self.cites.items() if key in keys}
-
-
-def get_state(env: BuildEnvironment) -> ReadingListState:
-    state = getattr(env, STATE_ATTR, None)
-    if not isinstance(state, ReadingListState):
-        state = ReadingListState()
-        setattr(env, STATE_ATTR, state)
-    return state
 
 
 # -- entries -----------------------------------------------------------------
@@ -193,7 +180,6 @@ class ReadingListDirective(BibliographyDirective):
                 )
                 level = OTHER_LEVEL
             by_level.setdefault(level, []).append(entry.key)
-        get_state(self.env).lists.setdefault(docname, []).append(bib_key.id_)
         headings = [*levels(self.config), (OTHER_LEVEL, self.config.readinglist_other_heading)]
         result.extend(
             self.level_section(level, heading, bib_key)
@@ -214,11 +200,11 @@ class ReadingListDirective(BibliographyDirective):
         return section
 
 
-# -- reading: record citations -----------------------------------------------
+# -- the collector -----------------------------------------------------------
 
 
-def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
-    """Record which keys this page cites, and where (for back-links)."""
+def page_citations(doctree: nodes.document) -> dict[str, str]:
+    """Citation key -> id of its first citation, for every key the page cites."""
     cites: dict[str, str] = {}
     for node in doctree.findall(addnodes.pending_xref):
         if node.get("refdomain") != "cite":
@@ -229,54 +215,23 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
             continue
         for target in targets:
             cites.setdefault(target.key, node["ids"][0] if node["ids"] else "")
-    state = get_state(app.env)
-    if cites:
-        state.cites[app.env.docname] = cites
-    else:
-        state.cites.pop(app.env.docname, None)
+    return cites
 
 
-def on_env_purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    get_state(env).purge(docname)
+def page_lists(doctree: nodes.document) -> list[str]:
+    """Ids of the ``readinglist`` bibliographies on the page, in page order.
 
-
-def on_env_merge_info(
-    app: Sphinx, env: BuildEnvironment, docnames: Set[str], other: BuildEnvironment
-) -> None:
-    """Bring the citations recorded by a parallel reader into the main environment."""
-    get_state(env).merge(docnames, get_state(other))
-
-
-# -- incremental builds ------------------------------------------------------
-
-
-def on_env_get_outdated(
-    app: Sphinx,
-    env: BuildEnvironment,
-    added: Set[str],
-    changed: Set[str],
-    removed: Set[str],
-) -> set[str]:
-    """Re-read every page that cites an entry that changed since the last build.
-
-    sphinxcontrib-bibtex has re-parsed the .bib files in ``builder-inited``,
-    which runs before this event.
+    Found by the level groups that :class:`ReadingListDirective` makes; a list
+    without a group has no entries, hence no back-links to refresh.
     """
-    state = get_state(env)
-    entries = cite_domain(env).bibdata.data.entries
-    hashes = {entry.key: entry_hash(entry) for entry in entries.values()}
-    old, state.entry_hashes = state.entry_hashes, hashes
-    changed_keys = {key for key in old.keys() | hashes.keys() if old.get(key) != hashes.get(key)}
-    if not changed_keys:
-        return set()
-    return {
-        docname
-        for docname, keys in state.cites.items()
-        if docname not in removed and not changed_keys.isdisjoint(keys)
-    }
+    found: dict[str, None] = {}
+    for node in doctree.findall(nodes.container):
+        if GROUP_LEVEL in node.attributes:
+            found.setdefault(node[GROUP_BIBLIOGRAPHY], None)
+    return list(found)
 
 
-def backlinks_digest(env: BuildEnvironment, state: ReadingListState) -> str:
+def backlinks_digest(env: BuildEnvironment, citations: Citations) -> str:
     """A digest of everything the "Cited in" links are made from."""
     payload = [
         (
@@ -284,20 +239,87 @@ def backlinks_digest(env: BuildEnvironment, state: ReadingListState) -> str:
             env.titles[docname].astext() if docname in env.titles else "",
             sorted(keys.items()),
         )
-        for docname, keys in sorted(state.cites.items())
+        for docname, keys in sorted(citations.cites.items())
     ]
     blob = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     return hashlib.sha256(blob).hexdigest()
 
 
-def on_env_get_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
-    """Re-write the reading-list pages when the pages citing their entries changed."""
-    state = get_state(env)
-    digest = backlinks_digest(env, state)
-    if digest == state.backlinks_digest:
-        return []
-    state.backlinks_digest = digest
-    return sorted(state.lists)
+class CitationCollector(EnvironmentCollector):
+    """Keeps :class:`Citations`: which page cites which entry, and where the lists are.
+
+    Per page (read, purged, merged from parallel readers): the keys it cites
+    with the id of each key's first citation (the target of its "Cited in"
+    link), and its reading lists.  For the whole book: the hash of every
+    entry and the digest of the back-links, compared from build to build.
+    """
+
+    def clear_doc(self, app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+        citations = Citations.of(env)
+        citations.cites.pop(docname, None)
+        citations.lists.pop(docname, None)
+
+    def merge_other(
+        self, app: Sphinx, env: BuildEnvironment, docnames: Set[str], other: BuildEnvironment
+    ) -> None:
+        ours, theirs = Citations.of(env), Citations.of(other)
+        for docname in docnames:
+            if docname in theirs.cites:
+                ours.cites[docname] = theirs.cites[docname]
+            if docname in theirs.lists:
+                ours.lists[docname] = theirs.lists[docname]
+
+    def process_doc(self, app: Sphinx, doctree: nodes.document) -> None:
+        """Record which keys this page cites, and where (for back-links), and its lists."""
+        citations = Citations.of(app.env)
+        docname = app.env.docname
+        cites = page_citations(doctree)
+        if cites:
+            citations.cites[docname] = cites
+        else:
+            citations.cites.pop(docname, None)
+        lists = page_lists(doctree)
+        if lists:
+            citations.lists[docname] = lists
+        else:
+            citations.lists.pop(docname, None)
+
+    def get_outdated_docs(
+        self,
+        app: Sphinx,
+        env: BuildEnvironment,
+        added: Set[str],
+        changed: Set[str],
+        removed: Set[str],
+    ) -> list[str]:
+        """Re-read every page that cites an entry that changed since the last build.
+
+        sphinxcontrib-bibtex has re-parsed the .bib files in ``builder-inited``,
+        which runs before this event.
+        """
+        citations = Citations.of(env)
+        entries = cite_domain(env).bibdata.data.entries
+        hashes = {entry.key: entry_hash(entry) for entry in entries.values()}
+        old, citations.entry_hashes = citations.entry_hashes, hashes
+        changed_keys = {
+            key for key in old.keys() | hashes.keys() if old.get(key) != hashes.get(key)
+        }
+        if not changed_keys:
+            return []
+        return sorted(
+            docname
+            for docname, keys in citations.cites.items()
+            if docname not in removed and not changed_keys.isdisjoint(keys)
+        )
+
+    def get_updated_docs(self, app: Sphinx, env: BuildEnvironment) -> list[str]:
+        """Re-write the reading-list pages when the pages citing their entries changed."""
+        citations = Citations.of(env)
+        digest = backlinks_digest(env, citations)
+        if digest == citations.backlinks_digest:
+            return []
+        citations.backlinks_digest = digest
+        return sorted(citations.lists)
 
 
 # -- writing: group, annotate, link ------------------------------------------
@@ -351,7 +373,7 @@ class EntryDecorator:
         self.config = app.config
         self.docname = docname
         self.domain = cite_domain(app.env)
-        self.state = get_state(app.env)
+        self.citations = Citations.of(app.env)
         self.order = document_order(app.env)
 
     def decorate(self, item: nodes.Element, citation: Citation, is_target: bool) -> None:
@@ -395,7 +417,7 @@ class EntryDecorator:
         first.insert(0, link)
 
     def cited_in(self, key: str) -> nodes.paragraph | None:
-        citing = self.state.citing(key)
+        citing = self.citations.citing(key)
         if not citing:
             return None
         paragraph = nodes.paragraph(classes=["readinglist-cited-in"])
@@ -483,15 +505,12 @@ CONFIG_VALUES: tuple[tuple[str, Any, Literal["env", "html"], frozenset[type]], .
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     app.setup_extension("sphinxcontrib.bibtex")
+    app.setup_extension("handbook.sphinxext.pybtexmemo")
     _bibstyle.register()  # now, so that conf.py's bibtex_default_style resolves
     for name, default, rebuild, types in CONFIG_VALUES:
         app.add_config_value(name, default, rebuild, types=types)
     app.add_directive("readinglist", ReadingListDirective)
-    app.connect("doctree-read", on_doctree_read)
-    app.connect("env-purge-doc", on_env_purge_doc)
-    app.connect("env-merge-info", on_env_merge_info)
-    app.connect("env-get-outdated", on_env_get_outdated)
-    app.connect("env-get-updated", on_env_get_updated)
+    app.add_env_collector(CitationCollector)
     app.connect("doctree-resolved", on_doctree_resolved)
     return {
         "version": handbook.__version__,

@@ -18,8 +18,9 @@ with words from three groups, and carries a ``language``:
     ``ja``.
 
 Pages' front matter uses ``ROLES`` and ``LEVELS`` too, so a page and the
-references it lists are tagged with the same words. Change a group here and
-both checkers follow.
+references it lists are tagged with the same words, and the reading list
+groups entries by ``LEVELS`` under their ``LEVEL_NAMES``. Change a group here
+and both checkers and the reading list follow.
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ ROLES: tuple[str, ...] = ("swe", "pm", "ds")
 
 #: How much the reader must already know, from least to most.
 LEVELS: tuple[str, ...] = ("intro", "practitioner", "advanced")
+
+#: How a level is named for readers (the reading list's headings).
+LEVEL_NAMES: dict[str, str] = {
+    "intro": "Introductory",
+    "practitioner": "Practitioner",
+    "advanced": "Advanced",
+}
 
 #: What kind of thing a reference is.
 FORMATS: tuple[str, ...] = ("book", "paper", "article", "course", "talk", "post")

@@ -1,0 +1,2 @@
+document.body.classList.add("added-by-script");
+const built = `dyn-${"built"}`;
