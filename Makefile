@@ -86,6 +86,7 @@ lint: $(STAMP) ## Run the linters (the same ones pre-commit runs)
 	$(BIN)/codespell
 	$(BIN)/mypy
 	$(BIN)/handbook check-pages
+	$(BIN)/handbook check-data
 	$(BIN)/handbook bib check references.bib
 	$(BIN)/handbook bib format --check references.bib
 

@@ -56,8 +56,9 @@ extensions = [
     "handbook.sphinxext.seo",  # social tags, robots.txt, feedback links
     "handbook.sphinxext.assets",  # light pages: inline icons, one stylesheet, deferred scripts
     "handbook.sphinxext.epub",  # the EPUB's table of contents in reading order
+    "handbook.sphinxext.skills",  # the skills matrix from _data/skills.yaml
 ]
-exclude_patterns = ["_build", "_templates", "_glossary", "Thumbs.db", ".DS_Store"]
+exclude_patterns = ["_build", "_templates", "_glossary", "_data", "Thumbs.db", ".DS_Store"]
 templates_path = ["_templates"]
 nitpicky = True
 # Page titles and descriptions come from each page's front matter (see

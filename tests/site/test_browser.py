@@ -183,7 +183,9 @@ def test_missing_page_gets_the_404_page_with_working_links(visit):
     assert v.page.url.endswith("/handbook/index.html")
 
 
-@pytest.mark.parametrize("path", ["index.html", "swe/index.html", "about.html"])
+@pytest.mark.parametrize(
+    "path", ["index.html", "swe/index.html", "about.html", "skills/index.html", "skills/swe.html"]
+)
 def test_phone_viewport_has_no_horizontal_scroll(visit, path):
     page = visit(width=375).open(path)
     scroll, client = page.evaluate(
@@ -233,6 +235,40 @@ def test_every_page_has_zero_axe_violations(visit, scheme):
         if found:
             violations[path] = found
     assert violations == {}, json.dumps(violations, indent=1)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_skills_matrix_on_a_phone_is_axe_clean(visit, scheme):
+    """The matrix pages are read on phones: checked at 375 px too, in both schemes."""
+    v = visit(width=375, color_scheme=scheme)
+    violations = {}
+    for path in ("skills/index.html", "skills/swe.html", "skills/pm.html", "skills/ds.html"):
+        page = v.open(path)
+        page.evaluate(
+            "scheme => { document.documentElement.dataset.theme = scheme;"
+            " document.documentElement.dataset.mode = scheme; }",
+            scheme,
+        )
+        found = _axe(page)
+        if found:
+            violations[path] = found
+    assert violations == {}, json.dumps(violations, indent=1)
+
+
+def test_a_chapter_and_the_matrix_link_each_other(visit):
+    v = visit()
+    page = v.open("swe/shipping.html")
+    built = page.locator("p.handbook-skills-built a").first
+    name = built.inner_text()
+    built.click()
+    page.wait_for_load_state("load")
+    assert "/skills/swe.html#" in page.url
+    skill = page.locator(f"section#{page.url.rsplit('#', 1)[1]}")
+    assert skill.locator("h3").first.inner_text().startswith(name)
+    skill.locator("p.handbook-skill-taught a").first.click()
+    page.wait_for_load_state("load")
+    assert "/swe/" in page.url
+    assert v.failed == [] and v.outside == []
 
 
 def test_site_root_is_served_under_the_pages_prefix(site):

@@ -4,6 +4,7 @@ Usage::
 
     handbook new-page PART SLUG --title "Title"
     handbook check-pages [PATHS ...]
+    handbook check-data [FILES ...]
     handbook bib check|format ...
     handbook linkcheck [PATHS ...]
 
@@ -38,6 +39,7 @@ EXIT_INTERRUPTED = 130
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "new-page": ("handbook.pages.scaffold", "create a chapter from the page template"),
     "check-pages": ("handbook.pages.checks", "lint the handbook's pages"),
+    "check-data": ("handbook.data.cli", "validate the structured content in docs/_data"),
     "bib": ("handbook.bib.cli", "check or format references.bib"),
     "linkcheck": ("handbook.linkcheck.cli", "check external links, DOIs and ISBNs"),
 }

@@ -156,13 +156,21 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Target:
+    """A label, ``(name)=`` on its own line: a target ``{ref}`` can link to."""
+
+    line: int
+    name: str
+
+
+@dataclass(frozen=True)
 class FrontMatterText:
     """The YAML of the page's front matter (lines 2 on), as written."""
 
     text: str
 
 
-Item = Span | Directive | Inline | Image | Role | Link | FrontMatterText
+Item = Span | Directive | Inline | Image | Role | Link | Target | FrontMatterText
 
 
 @dataclass
@@ -293,6 +301,8 @@ class Reader:
                 yield from _html_images(token.content, line)
             elif token.type == "myst_line_comment":
                 yield Span(line, token.content, "comment")
+            elif token.type == "myst_target":
+                yield Target(line, token.content.strip())
 
     def _fence(self, token: Token, line: int, depth: int) -> Iterator[Item]:
         found = self.directive(token)

@@ -28,6 +28,13 @@ from __future__ import annotations
 #: The reader's roles, in the order the handbook presents them.
 ROLES: tuple[str, ...] = ("swe", "pm", "ds")
 
+#: How a role is named for readers (the skills matrix's headings).
+ROLE_NAMES: dict[str, str] = {
+    "swe": "Software engineer",
+    "pm": "Product manager",
+    "ds": "Data scientist",
+}
+
 #: How much the reader must already know, from least to most.
 LEVELS: tuple[str, ...] = ("intro", "practitioner", "advanced")
 

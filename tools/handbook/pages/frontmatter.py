@@ -29,6 +29,7 @@ from typing import Any, Literal
 
 import yaml
 
+from handbook.data.source import Loader
 from handbook.vocabulary import LEVELS, ROLES
 
 __all__ = ["LEVELS", "PARTS", "PART_ROLES", "ROLES", "FrontMatter", "parse", "validate"]
@@ -82,40 +83,13 @@ class FrontMatter:
         return self.key_lines.get(key, self.line)
 
 
-class _Loader(yaml.SafeLoader):
-    """``yaml.safe_load``'s loader, except that a value is never an exception.
-
-    PyYAML raises ``ValueError`` (not a ``YAMLError``) for a timestamp that is
-    not a real date (``2026-02-30``), and ``ValueError`` or ``IndexError`` for an
-    explicit ``!!int`` or ``!!float`` that is not a number.  Such a value stays
-    the string it was written as, so that :func:`validate` reports it at its
-    line like any other value the vocabulary does not expect.
-    """
-
-
-def _lenient(tag: str) -> None:
-    strict = yaml.SafeLoader.yaml_constructors[tag]
-
-    def construct(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-        try:
-            return strict(loader, node)
-        except Exception:  # whatever PyYAML's constructor raises: keep the text
-            return loader.construct_scalar(node)  # type: ignore[arg-type]
-
-    _Loader.add_constructor(tag, construct)
-
-
-for _tag in ("timestamp", "int", "float"):
-    _lenient(f"tag:yaml.org,2002:{_tag}")
-
-
 def parse(text: str, first_line: int = 2) -> FrontMatter:
     """Parse the YAML between the ``---`` lines; ``first_line`` is the line of its first line.
 
     Raises :class:`FrontMatterError` for a YAML error or for anything but a mapping.
     """
     try:
-        loader = _Loader(text)
+        loader = Loader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None

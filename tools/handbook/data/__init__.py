@@ -1,0 +1,1 @@
+"""The handbook's structured content under ``docs/_data/``: read, validated, rendered."""

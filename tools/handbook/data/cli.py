@@ -1,0 +1,155 @@
+"""``handbook check-data``: validate the structured content under ``docs/_data/``.
+
+Usage::
+
+    handbook check-data                          # docs/_data/skills.yaml
+    handbook check-data path/to/skills.yaml      # another file (fixtures)
+    handbook check-data --format github
+    handbook check-data --list-checks
+
+The schema of a file is chosen by its name (``skills.yaml``, or
+``*.skills.yaml`` for fixtures).  Links are checked against the pages of
+``--docs`` (labels, ``{skill}`` roles, read with the page reader) and the keys
+of ``--references``.  Findings are ``path:line: CODE message`` with the YAML
+line; the exit status is 0 clean, 1 findings, 2 unusable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from handbook import myst, paths
+from handbook.data import skills
+from handbook.data.source import YamlSyntaxError, load
+from handbook.files import UnusableInputError, display_path, read_text
+from handbook.findings import (
+    EXIT_UNUSABLE,
+    Finding,
+    exit_status,
+    print_github,
+    print_json,
+    print_text,
+)
+
+PRINTERS: dict[str, Callable[[Iterable[Finding]], None]] = {
+    "text": print_text,
+    "json": print_json,
+    "github": print_github,
+}
+
+#: Where the pages that are not pages are (the page reader skips them too).
+_SKIPPED = frozenset({"_build", "_templates", "_data"})
+
+
+def schema_of(path: Path) -> str | None:
+    """The schema a file is checked against, by its name."""
+    if path.name == "skills.yaml" or path.name.endswith(".skills.yaml"):
+        return "skills"
+    return None
+
+
+def context(docs: Path, references: Path) -> skills.Context:
+    """The labels, pages and ``{skill}`` links of ``docs``, and the keys of ``references``."""
+    from handbook.bib.parse import parse_text
+
+    labels: dict[str, str] = {}
+    docnames: set[str] = set()
+    found: list[skills.Reference] = []
+    conf = docs / "conf.py"
+    for page in sorted(docs.rglob("*.md")):
+        relative = page.relative_to(docs)
+        if relative.parts[0] in _SKIPPED:
+            continue
+        docname = relative.with_suffix("").as_posix()
+        try:
+            text = read_text(page, display_path(page)).removeprefix("\ufeff")
+        except UnusableInputError:
+            continue  # check-pages reports an unreadable page
+        if not relative.parts[0].startswith("_"):
+            docnames.add(docname)
+        for item in myst.read(text, conf).items:
+            if isinstance(item, myst.Target):
+                labels.setdefault(item.name, docname)
+            elif isinstance(item, myst.Role) and item.name == "skill":
+                found.append(skills.Reference(display_path(page), item.line, item.content.strip()))
+    bib = parse_text(read_text(references, display_path(references)), display_path(references))
+    keys = frozenset(entry.key for entry in bib.entries if entry.key)
+    return skills.Context(labels, frozenset(docnames), keys, found)
+
+
+def check_file(path: Path, ctx: skills.Context) -> list[Finding]:
+    """Every finding for one data file; :class:`UnusableInputError` if it cannot be used."""
+    shown = display_path(path)
+    if schema_of(path) is None:
+        raise UnusableInputError(shown, "no schema for this file (known: skills.yaml)")
+    try:
+        source = load(path, shown)
+    except YamlSyntaxError as exc:
+        return [Finding(shown, exc.line, skills.SYNTAX_CODE, exc.message)]
+    _model, problems = skills.validate(source, ctx)
+    return [
+        Finding(problem.path or shown, problem.line, problem.code, problem.message)
+        for problem in problems
+    ]
+
+
+def _list_checks() -> str:
+    rows = [
+        (skills.SYNTAX_CODE, "yaml", "The file is YAML."),
+        (
+            skills.SCHEMA_CODE,
+            "schema",
+            "The file has the keys and types of the schema, and no other.",
+        ),
+    ]
+    rows += [(c.code, c.name, c.summary) for c in skills.CHECKS.values()]
+    return "\n".join(f"{code}  {name}: {summary}" for code, name, summary in sorted(rows))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="handbook check-data",
+        description="Validate the structured content under docs/_data/ (the skills matrix).",
+    )
+    parser.add_argument(
+        "files", nargs="*", type=Path, metavar="FILE", help="default: docs/_data/skills.yaml"
+    )
+    parser.add_argument("--docs", type=Path, help="the docs directory (default: docs/)")
+    parser.add_argument(
+        "--references", type=Path, help="the reading list (default: references.bib)"
+    )
+    parser.add_argument("--format", choices=sorted(PRINTERS), default="text")
+    parser.add_argument("--list-checks", action="store_true", help="print the checks and exit")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    if args.list_checks:
+        print(_list_checks())
+        return 0
+    docs = args.docs if args.docs is not None else paths.DOCS
+    references = args.references if args.references is not None else paths.REFERENCES
+    files = args.files or [docs / "_data" / "skills.yaml"]
+    findings: list[Finding] = []
+    errors: list[UnusableInputError] = []
+    try:
+        ctx = context(docs, references)
+    except UnusableInputError as exc:
+        print(exc, file=sys.stderr)
+        return EXIT_UNUSABLE
+    for path in files:
+        try:
+            findings += check_file(path, ctx)
+        except UnusableInputError as exc:
+            errors.append(exc)
+    PRINTERS[args.format](findings)
+    for error in errors:
+        print(error, file=sys.stderr)
+    return EXIT_UNUSABLE if errors else exit_status(findings)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
