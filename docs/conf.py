@@ -57,6 +57,8 @@ extensions = [
     "handbook.sphinxext.assets",  # light pages: inline icons, one stylesheet, deferred scripts
     "handbook.sphinxext.epub",  # the EPUB's table of contents in reading order
     "handbook.sphinxext.skills",  # the skills matrix from _data/skills.yaml
+    "handbook.sphinxext.selfassess",  # the self-assessment form on the skills matrix
+    "handbook.sphinxext.mixes",  # readers' mixes from _data/mixes/*.yaml, on a ternary chart
 ]
 exclude_patterns = ["_build", "_templates", "_glossary", "_data", "Thumbs.db", ".DS_Store"]
 templates_path = ["_templates"]

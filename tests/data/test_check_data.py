@@ -17,7 +17,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handbook.data import skills
+from handbook.data import mixes, skills
 from handbook.data.cli import main
 from handbook.data.source import parse
 from handbook.paths import DOCS
@@ -32,12 +32,6 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     status = main(list(argv))
     out, err = capsys.readouterr()
     return status, out, err
-
-
-@pytest.fixture
-def in_fixtures(monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(FIXTURES)
-    return FIXTURES
 
 
 @pytest.mark.parametrize("path", BAD, ids=lambda p: p.name)
@@ -104,7 +98,7 @@ def test_json_and_github_formats(in_fixtures, capsys):
         (
             "notes.yaml",
             b"a: 1\n",
-            "notes.yaml:1: INPUT no schema for this file (known: skills.yaml)",
+            "notes.yaml:1: INPUT no schema for this file (known: skills.yaml, mixes/*.yaml)",
         ),
         ("gone.skills.yaml", None, "gone.skills.yaml:1: INPUT no such file"),
         (
@@ -127,7 +121,7 @@ def test_list_checks_names_every_code(capsys):
     status, out, _ = run(capsys, "--list-checks")
     assert status == 0
     assert [line.split()[0] for line in out.splitlines()] == sorted(
-        [skills.SYNTAX_CODE, skills.SCHEMA_CODE, *skills.CHECKS]
+        [skills.SYNTAX_CODE, skills.SCHEMA_CODE, *skills.CHECKS, *mixes.CHECKS]
     )
 
 

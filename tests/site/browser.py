@@ -13,8 +13,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import Browser, Page
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 PREFIX = "/handbook/"
 DEBIAN_CHROMIUM = Path("/usr/bin/chromium")
@@ -87,3 +93,53 @@ def launch_chromium(playwright):
         return playwright.chromium.launch(**options)
     except Exception as error:  # Playwright raises its own Error type
         pytest.fail(f"{HOW_TO_GET_A_BROWSER}\n({error})", pytrace=False)
+
+
+class Visit:
+    """A page opened with every console error, failed and outside request recorded."""
+
+    def __init__(
+        self, browser: Browser, base: str, *, width: int = 1280, color_scheme: str = "light"
+    ):
+        self.base = base
+        self.context = browser.new_context(
+            viewport={"width": width, "height": 900}, color_scheme=color_scheme
+        )
+        self.page: Page = self.context.new_page()
+        self.errors: list[str] = []
+        self.failed: list[str] = []
+        self.outside: list[str] = []
+        local = urlsplit(base).netloc
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("requestfailed", lambda r: self.failed.append(r.url))
+
+        def guard(route) -> None:
+            url = route.request.url
+            if urlsplit(url).scheme in {"http", "https"} and urlsplit(url).netloc != local:
+                self.outside.append(url)
+                route.abort()
+            else:
+                route.continue_()
+
+        self.page.route("**/*", guard)
+
+    def open(self, path: str) -> Page:
+        self.page.goto(self.base + path, wait_until="load")
+        return self.page
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def axe(page: Page) -> list[dict]:
+    page.add_script_tag(path=str(AXE))
+    options = {
+        "runOnly": {"type": "tag", "values": AXE_TAGS},
+        "rules": {"label-content-name-mismatch": {"enabled": True}},
+    }
+    result = page.evaluate("options => axe.run(document, options)", options)
+    return [
+        {"id": r["id"], "nodes": [n["target"] for n in r["nodes"]][:5]}
+        for r in result["violations"]
+    ]

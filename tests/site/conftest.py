@@ -10,7 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # makes tests/site/browser.py importable
 
-from browser import launch_chromium, serve
+from browser import Visit, launch_chromium, serve
 from playwright.sync_api import Browser, sync_playwright
 
 
@@ -28,3 +28,18 @@ def browser() -> Iterator[Browser]:
         chromium = launch_chromium(playwright)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def visit(browser: Browser, site: str) -> Iterator:
+    """Open pages in fresh browser contexts (each closed after the test)."""
+    visits: list[Visit] = []
+
+    def _visit(**options) -> Visit:
+        v = Visit(browser, site, **options)
+        visits.append(v)
+        return v
+
+    yield _visit
+    for v in visits:
+        v.close()

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page
+from browser import AXE, axe
 
 from handbook.paths import DOCS, ROOT
 
 pytestmark = pytest.mark.browser
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 
 def _pages() -> list[str]:
@@ -26,57 +23,6 @@ def _pages() -> list[str]:
         if not p.relative_to(DOCS).parts[0].startswith("_")
     ]
     return [*pages, "genindex.html", "search.html", "404.html"]
-
-
-class Visit:
-    """A page opened with every console error, failed and outside request recorded."""
-
-    def __init__(
-        self, browser: Browser, base: str, *, width: int = 1280, color_scheme: str = "light"
-    ):
-        self.base = base
-        self.context = browser.new_context(
-            viewport={"width": width, "height": 900}, color_scheme=color_scheme
-        )
-        self.page: Page = self.context.new_page()
-        self.errors: list[str] = []
-        self.failed: list[str] = []
-        self.outside: list[str] = []
-        local = urlsplit(base).netloc
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("requestfailed", lambda r: self.failed.append(r.url))
-
-        def guard(route) -> None:
-            url = route.request.url
-            if urlsplit(url).scheme in {"http", "https"} and urlsplit(url).netloc != local:
-                self.outside.append(url)
-                route.abort()
-            else:
-                route.continue_()
-
-        self.page.route("**/*", guard)
-
-    def open(self, path: str) -> Page:
-        self.page.goto(self.base + path, wait_until="load")
-        return self.page
-
-    def close(self) -> None:
-        self.context.close()
-
-
-@pytest.fixture
-def visit(browser: Browser, site: str) -> Iterator:
-    visits: list[Visit] = []
-
-    def _visit(**options) -> Visit:
-        v = Visit(browser, site, **options)
-        visits.append(v)
-        return v
-
-    yield _visit
-    for v in visits:
-        v.close()
 
 
 def test_every_page_loads_cleanly_and_only_from_the_local_host(visit):
@@ -206,19 +152,6 @@ def test_screenshots_of_landing_page_and_a_chapter(visit, scheme):
         assert shot.stat().st_size > 10_000
 
 
-def _axe(page: Page) -> list[dict]:
-    page.add_script_tag(path=str(AXE))
-    options = {
-        "runOnly": {"type": "tag", "values": AXE_TAGS},
-        "rules": {"label-content-name-mismatch": {"enabled": True}},
-    }
-    result = page.evaluate("options => axe.run(document, options)", options)
-    return [
-        {"id": r["id"], "nodes": [n["target"] for n in r["nodes"]][:5]}
-        for r in result["violations"]
-    ]
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_page_has_zero_axe_violations(visit, scheme):
     assert AXE.is_file(), "axe-core is missing: run 'npm ci' (make test does it)"
@@ -231,7 +164,7 @@ def test_every_page_has_zero_axe_violations(visit, scheme):
             " document.documentElement.dataset.mode = scheme; }",
             scheme,
         )
-        found = _axe(page)
+        found = axe(page)
         if found:
             violations[path] = found
     assert violations == {}, json.dumps(violations, indent=1)
@@ -249,7 +182,7 @@ def test_skills_matrix_on_a_phone_is_axe_clean(visit, scheme):
             " document.documentElement.dataset.mode = scheme; }",
             scheme,
         )
-        found = _axe(page)
+        found = axe(page)
         if found:
             violations[path] = found
     assert violations == {}, json.dumps(violations, indent=1)

@@ -2,16 +2,20 @@
 
 Usage::
 
-    handbook check-data                          # docs/_data/skills.yaml
+    handbook check-data                          # docs/_data/skills.yaml and mixes/*.yaml
     handbook check-data path/to/skills.yaml      # another file (fixtures)
+    handbook check-data docs/_data/mixes/jane-doe.yaml
     handbook check-data --format github
     handbook check-data --list-checks
 
-The schema of a file is chosen by its name (``skills.yaml``, or
-``*.skills.yaml`` for fixtures).  Links are checked against the pages of
+The schema of a file is chosen by its name and place: ``skills.yaml`` (or
+``*.skills.yaml``, for fixtures) is the skills matrix (:mod:`handbook.data.skills`),
+a YAML file in a folder named ``mixes`` a reader's skill mix
+(:mod:`handbook.data.mixes`).  Links are checked against the pages of
 ``--docs`` (labels, ``{skill}`` roles, read with the page reader) and the keys
-of ``--references``.  Findings are ``path:line: CODE message`` with the YAML
-line; the exit status is 0 clean, 1 findings, 2 unusable input.
+of ``--references``; a mix is compared with the files before it in its folder.
+Findings are ``path:line: CODE message`` with the YAML line; the exit status is
+0 clean, 1 findings, 2 unusable input.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from handbook import myst, paths
-from handbook.data import skills
+from handbook.data import mixes, skills
+from handbook.data.schema import SCHEMA_CODE, SYNTAX_CODE, Problem
 from handbook.data.source import YamlSyntaxError, load
 from handbook.files import UnusableInputError, display_path, read_text
 from handbook.findings import (
@@ -44,11 +49,23 @@ PRINTERS: dict[str, Callable[[Iterable[Finding]], None]] = {
 _SKIPPED = frozenset({"_build", "_templates", "_data"})
 
 
+#: The schemas, as the message for a file with none names them.
+KNOWN = "skills.yaml, mixes/*.yaml"
+
+
 def schema_of(path: Path) -> str | None:
-    """The schema a file is checked against, by its name."""
+    """The schema a file is checked against, by its name and its folder."""
     if path.name == "skills.yaml" or path.name.endswith(".skills.yaml"):
         return "skills"
+    if path.parent.name == "mixes" and mixes.is_mix_file(path):
+        return "mixes"
     return None
+
+
+def default_files(docs: Path) -> list[Path]:
+    """What ``check-data`` checks without arguments: the matrix and every mix."""
+    data = docs / "_data"
+    return [data / "skills.yaml", *mixes.mix_files(data / "mixes")]
 
 
 def context(docs: Path, references: Path) -> skills.Context:
@@ -80,16 +97,25 @@ def context(docs: Path, references: Path) -> skills.Context:
     return skills.Context(labels, frozenset(docnames), keys, found)
 
 
-def check_file(path: Path, ctx: skills.Context) -> list[Finding]:
-    """Every finding for one data file; :class:`UnusableInputError` if it cannot be used."""
+def check_file(path: Path, ctx: skills.Context, shelf: mixes.Shelf | None = None) -> list[Finding]:
+    """Every finding for one data file; :class:`UnusableInputError` if it cannot be used.
+
+    ``shelf`` keeps the mixes read so far (a mix is compared with its folder's files)."""
     shown = display_path(path)
-    if schema_of(path) is None:
-        raise UnusableInputError(shown, "no schema for this file (known: skills.yaml)")
+    schema = schema_of(path)
+    if schema is None:
+        raise UnusableInputError(shown, f"no schema for this file (known: {KNOWN})")
     try:
         source = load(path, shown)
     except YamlSyntaxError as exc:
-        return [Finding(shown, exc.line, skills.SYNTAX_CODE, exc.message)]
-    _model, problems = skills.validate(source, ctx)
+        return [Finding(shown, exc.line, SYNTAX_CODE, exc.message)]
+    problems: list[Problem]
+    if schema == "mixes":
+        shelf = shelf or mixes.Shelf()
+        context = mixes.Context(path.name, ctx.bib_keys, shelf.earlier(path))
+        _mix, problems = mixes.validate(source, context)
+    else:
+        _model, problems = skills.validate(source, ctx)
     return [
         Finding(problem.path or shown, problem.line, problem.code, problem.message)
         for problem in problems
@@ -98,24 +124,28 @@ def check_file(path: Path, ctx: skills.Context) -> list[Finding]:
 
 def _list_checks() -> str:
     rows = [
-        (skills.SYNTAX_CODE, "yaml", "The file is YAML."),
-        (
-            skills.SCHEMA_CODE,
-            "schema",
-            "The file has the keys and types of the schema, and no other.",
-        ),
+        (SYNTAX_CODE, "yaml", "The file is YAML."),
+        (SCHEMA_CODE, "schema", "The file has the keys and types of the schema, and no other."),
     ]
     rows += [(c.code, c.name, c.summary) for c in skills.CHECKS.values()]
+    rows += [(c.code, c.name, c.summary) for c in mixes.CHECKS.values()]
     return "\n".join(f"{code}  {name}: {summary}" for code, name, summary in sorted(rows))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="handbook check-data",
-        description="Validate the structured content under docs/_data/ (the skills matrix).",
+        description=(
+            "Validate the structured content under docs/_data/ "
+            "(the skills matrix and readers' skill mixes)."
+        ),
     )
     parser.add_argument(
-        "files", nargs="*", type=Path, metavar="FILE", help="default: docs/_data/skills.yaml"
+        "files",
+        nargs="*",
+        type=Path,
+        metavar="FILE",
+        help="default: docs/_data/skills.yaml and docs/_data/mixes/*.yaml",
     )
     parser.add_argument("--docs", type=Path, help="the docs directory (default: docs/)")
     parser.add_argument(
@@ -132,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     docs = args.docs if args.docs is not None else paths.DOCS
     references = args.references if args.references is not None else paths.REFERENCES
-    files = args.files or [docs / "_data" / "skills.yaml"]
+    files = args.files or default_files(docs)
     findings: list[Finding] = []
     errors: list[UnusableInputError] = []
     try:
@@ -140,9 +170,10 @@ def main(argv: list[str] | None = None) -> int:
     except UnusableInputError as exc:
         print(exc, file=sys.stderr)
         return EXIT_UNUSABLE
+    shelf = mixes.Shelf()
     for path in files:
         try:
-            findings += check_file(path, ctx)
+            findings += check_file(path, ctx, shelf)
         except UnusableInputError as exc:
             errors.append(exc)
     PRINTERS[args.format](findings)

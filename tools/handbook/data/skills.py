@@ -19,39 +19,23 @@ runs them at build time with the build's own labels and bibliography.
 
 from __future__ import annotations
 
-import inspect
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Discriminator,
-    Field,
-    StringConstraints,
-    Tag,
-    ValidationError,
-)
+from pydantic import AfterValidator, Discriminator, Field, StringConstraints, Tag
 
+# SYNTAX_CODE, SCHEMA_CODE and Problem are the matrix's too: callers use ``skills.Problem``.
+from handbook.data.schema import SCHEMA_CODE as SCHEMA_CODE
+from handbook.data.schema import SYNTAX_CODE as SYNTAX_CODE
+from handbook.data.schema import Check, Registry, Strict, repeated_keys, schema_errors
+from handbook.data.schema import Problem as Problem
+from handbook.data.schema import message as _schema_message
+from handbook.data.schema import rule as _rule
 from handbook.data.source import Loc, Source, dotted
 from handbook.vocabulary import ROLES
 
 # -- The schema ------------------------------------------------------------------------
-
-
-def _rule(pattern: str, message: str) -> AfterValidator:
-    """A string that must match ``pattern`` (searched), with ``message`` when it does not."""
-    compiled = re.compile(pattern)
-
-    def validate(value: str) -> str:
-        if not compiled.search(value):
-            raise ValueError(message)
-        return value
-
-    return AfterValidator(validate)
 
 
 def _a_role(value: str) -> str:
@@ -87,22 +71,18 @@ ChapterLink = Annotated[
 BibKey = Annotated[str, _rule(r"^\S+$", "must be a references.bib key")]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Level(_Strict):
+class Level(Strict):
     name: LevelName
     meaning: OneLine
 
 
-class Area(_Strict):
+class Area(Strict):
     id: Id
     role: Role
     name: OneLine
 
 
-class Skill(_Strict):
+class Skill(Strict):
     """A skill readers are assessed on."""
 
     id: Id
@@ -115,7 +95,7 @@ class Skill(_Strict):
     retired: Literal[False] = False
 
 
-class RetiredSkill(_Strict):
+class RetiredSkill(Strict):
     """A skill no longer in the matrix: its id stays, so that links to it still lead somewhere."""
 
     id: Id
@@ -141,7 +121,7 @@ AnySkill = Annotated[
 ]
 
 
-class SkillsFile(_Strict):
+class SkillsFile(Strict):
     """The whole file."""
 
     levels: list[Level] = Field(min_length=1)
@@ -162,32 +142,16 @@ _TAGS = frozenset({"skill-in-use", "retired-skill"})
 
 def schema_problems(source: Source) -> tuple[SkillsFile | None, list[tuple[Loc, str]]]:
     """The file as :class:`SkillsFile`, or None and what breaks the schema (by location)."""
-    problems: list[tuple[Loc, str]] = [
-        (loc, f"{dotted(loc)}: given twice; YAML keeps only the last")
-        for loc, _line in source.repeated_keys
-    ]
-    try:
-        model = SkillsFile.model_validate(source.data)
-    except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            loc = tuple(part for part in error["loc"] if part not in _TAGS)
-            problems.append((loc, _message(error, loc)))
-        return None, problems
+    problems = repeated_keys(source)
+    model, errors = schema_errors(SkillsFile, source, _TAGS)
+    problems += [(loc, _message(error, loc)) for loc, error in errors]
     return model, problems
 
 
 def _message(error: Mapping[str, Any], loc: Loc) -> str:
-    where = dotted(loc) or "the file"
-    kind = error["type"]
-    if kind == "missing":
-        return f"{where}: required"
-    if kind == "extra_forbidden":
-        return f"{where}: unknown key"
-    if kind == "literal_error" and loc and loc[-1] == "retired":
-        return f"{where}: must be true (a retired skill) or left out"
-    message = str(error["msg"])
-    message = message.removeprefix("Value error, ")
-    return f"{where}: {message[:1].lower()}{message[1:]}"
+    if error["type"] == "literal_error" and loc and loc[-1] == "retired":
+        return f"{dotted(loc)}: must be true (a retired skill) or left out"
+    return _schema_message(error, loc)
 
 
 # -- The checks ------------------------------------------------------------------------
@@ -219,37 +183,11 @@ class Reference:
 Problems = Iterator[tuple[Loc | Reference, str]]
 CheckFunc = Callable[[SkillsFile, Context], Problems]
 
-
-@dataclass(frozen=True)
-class Check:
-    code: str
-    name: str
-    func: CheckFunc
-
-    @property
-    def summary(self) -> str:
-        return inspect.cleandoc(self.func.__doc__ or "").splitlines()[0]
-
-
-CHECKS: dict[str, Check] = {}
-#: The codes of what the schema itself refuses, and of YAML that does not parse.
-SYNTAX_CODE, SCHEMA_CODE = "DATA001", "DATA002"
-
-
-def check(code: str) -> Callable[[CheckFunc], CheckFunc]:
-    """Register ``check_<name>(skills, context)`` under ``code``; it yields ``(loc, message)``."""
-
-    def register(func: CheckFunc) -> CheckFunc:
-        if not func.__name__.startswith("check_"):
-            raise ValueError(f"check {func.__name__} must be named check_<name>")
-        if code in CHECKS or code in (SYNTAX_CODE, SCHEMA_CODE):
-            raise ValueError(f"check code {code} is registered twice")
-        if "Bad:" not in (func.__doc__ or "") or "Good:" not in (func.__doc__ or ""):
-            raise ValueError(f"check {func.__name__} needs a docstring with Bad: and Good:")
-        CHECKS[code] = Check(code, func.__name__.removeprefix("check_").replace("_", "-"), func)
-        return func
-
-    return register
+_registry: Registry[CheckFunc] = Registry()
+#: The checks, by code (``SYNTAX_CODE`` and ``SCHEMA_CODE`` are the schema's own).
+CHECKS: dict[str, Check[CheckFunc]] = _registry.checks
+#: Register ``check_<name>(skills, context)`` under a code; it yields ``(loc, message)``.
+check = _registry.check
 
 
 def _firsts(items: Iterable[tuple[Loc, str]]) -> Iterator[tuple[Loc, str, Loc]]:
@@ -443,17 +381,6 @@ def check_retired(skills: SkillsFile, context: Context) -> Problems:
 
 
 # -- Running them --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Problem:
-    """A finding: its code, where (the YAML file's line, or a page's ``path``) and the message."""
-
-    code: str
-    line: int
-    message: str
-    #: None: in the YAML file; else the page that names a skill
-    path: str | None = None
 
 
 def validate(

@@ -85,7 +85,8 @@ class Matrix:
 _matrix: weakref.WeakKeyDictionary[BuildEnvironment, Matrix] = weakref.WeakKeyDictionary()
 
 
-def _of(env: BuildEnvironment) -> Matrix | None:
+def matrix_of(env: BuildEnvironment) -> Matrix | None:
+    """The matrix as this build read it (None when `skills_data` is off)."""
     return _matrix.get(env)
 
 
@@ -135,7 +136,7 @@ def on_env_updated(app: Sphinx, env: BuildEnvironment) -> list[str]:
     Checked on every build, even one that reads no page (``env-check-consistency``
     runs only after reading), so that a broken link keeps failing the build.
     """
-    found = _of(env)
+    found = matrix_of(env)
     if found is None or found.model is None or found.source is None:
         return []
     std: StandardDomain = env.domains.standard_domain
@@ -158,7 +159,7 @@ def on_missing_reference(
 
 def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     """In a chapter a skill links to: the skills it builds, at the end of "In short"."""
-    found = _of(app.env)
+    found = matrix_of(app.env)
     if found is None:
         return
     docname = app.env.docname
@@ -233,6 +234,55 @@ def _reference(kind: str, target: str, refdoc: str) -> addnodes.pending_xref:
     return ref
 
 
+def taught_paragraph(found: Matrix, skill: data.Skill, refdoc: str) -> nodes.paragraph:
+    """ "Taught in: chapter (section, section); chapter (section)." for a skill."""
+    loc = ("skills", found.index(skill.id))
+    taught = nodes.paragraph(classes=["handbook-skill-taught"])
+    taught += _text(nodes.strong, "Taught in:")
+    chapters: dict[str, list[str]] = {}
+    for link in skill.chapters:
+        docname, label = link.split("#", 1)
+        chapters.setdefault(docname, []).append(label)
+    for m, (docname, labels) in enumerate(chapters.items()):
+        taught += nodes.Text(" " if m == 0 else "; ")
+        taught += _reference("doc", "/" + docname, refdoc)
+        for k, label in enumerate(labels):
+            taught += nodes.Text(" (" if k == 0 else ", ")
+            taught += _reference("ref", label, refdoc)
+        taught += nodes.Text(")")
+    taught += nodes.Text(".")
+    _place(taught, found.path, found.line((*loc, "chapters")))
+    return taught
+
+
+def bib_keys(env: BuildEnvironment) -> frozenset[str] | None:
+    """The keys of the build's bibliography (None without sphinxcontrib-bibtex)."""
+    cite = env.get_domain("cite")
+    return frozenset(cite.bibdata.data.entries) if hasattr(cite, "bibdata") else None  # type: ignore[attr-defined]
+
+
+def reading_paragraph(
+    directive: SphinxDirective, found: Matrix, skill: data.Skill
+) -> nodes.paragraph:
+    """ "Reading: Author (year); Author (year)." for a skill, as citations of the page."""
+    loc = ("skills", found.index(skill.id))
+    reading = nodes.paragraph(classes=["handbook-skill-reading"])
+    reading += _text(nodes.strong, "Reading:")
+    known = bib_keys(directive.env)
+    keys = [key for key in skill.reading if known is None or key in known]
+    line = found.line((*loc, "reading"))
+    for m, key in enumerate(keys):
+        reading += nodes.Text(" " if m == 0 else "; ")
+        cited, messages = directive.state.inline_text(f"{{cite:t}}`{key}`", directive.lineno)
+        reading += cited
+        reading += messages
+    reading += nodes.Text(".")
+    for each in reading.findall(nodes.Element):
+        if not isinstance(each, addnodes.pending_xref):
+            each.source, each.line = str(found.path), line
+    return reading
+
+
 class SkillMatrix(SphinxDirective):
     """``{skillmatrix}``: a role's skills (``:role: swe``) or, without it, the overview."""
 
@@ -240,7 +290,7 @@ class SkillMatrix(SphinxDirective):
     option_spec: ClassVar[dict[str, Any]] = {"role": lambda value: directives.choice(value, ROLES)}
 
     def run(self) -> list[nodes.Node]:
-        found = _of(self.env)
+        found = matrix_of(self.env)
         if found is None:
             raise self.error("{skillmatrix}: `skills_data` is not set in conf.py")
         if not found.path.exists():
@@ -300,47 +350,9 @@ class SkillMatrix(SphinxDirective):
             _place(item, found.path, found.line((*loc, "statements", level.name)))
             levels += item
         section += levels
-        taught = nodes.paragraph(classes=["handbook-skill-taught"])
-        taught += _text(nodes.strong, "Taught in:")
-        chapters: dict[str, list[str]] = {}
-        for link in skill.chapters:
-            docname, label = link.split("#", 1)
-            chapters.setdefault(docname, []).append(label)
-        for m, (docname, labels) in enumerate(chapters.items()):
-            taught += nodes.Text(" " if m == 0 else "; ")
-            taught += _reference("doc", "/" + docname, self.env.docname)
-            for k, label in enumerate(labels):
-                taught += nodes.Text(" (" if k == 0 else ", ")
-                taught += _reference("ref", label, self.env.docname)
-            taught += nodes.Text(")")
-        taught += nodes.Text(".")
-        _place(taught, found.path, found.line((*loc, "chapters")))
-        section += taught
-        section += self._reading(found, skill, loc)
+        section += taught_paragraph(found, skill, self.env.docname)
+        section += reading_paragraph(self, found, skill)
         return section
-
-    def _reading(
-        self, found: Matrix, skill: data.Skill, loc: tuple[str | int, ...]
-    ) -> nodes.paragraph:
-        reading = nodes.paragraph(classes=["handbook-skill-reading"])
-        reading += _text(nodes.strong, "Reading:")
-        known = self._bib_keys()
-        keys = [key for key in skill.reading if known is None or key in known]
-        line = found.line((*loc, "reading"))
-        for m, key in enumerate(keys):
-            reading += nodes.Text(" " if m == 0 else "; ")
-            cited, messages = self.state.inline_text(f"{{cite:t}}`{key}`", self.lineno)
-            reading += cited
-            reading += messages
-        reading += nodes.Text(".")
-        for each in reading.findall(nodes.Element):
-            if not isinstance(each, addnodes.pending_xref):
-                each.source, each.line = str(found.path), line
-        return reading
-
-    def _bib_keys(self) -> frozenset[str] | None:
-        cite = self.env.get_domain("cite")
-        return frozenset(cite.bibdata.data.entries) if hasattr(cite, "bibdata") else None  # type: ignore[attr-defined]
 
     def _retired(
         self, found: Matrix, skill: data.RetiredSkill, model: data.SkillsFile
@@ -402,7 +414,7 @@ class SkillRole(SphinxRole):
     """``{skill}`swe-rollout```: a link to the skill's entry in the matrix, titled with its name."""
 
     def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
-        found = _of(self.env)
+        found = matrix_of(self.env)
         ident = self.text.strip()
         if found is None or not found.path.exists():
             logger.warning(
