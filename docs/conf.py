@@ -59,6 +59,8 @@ extensions = [
     "handbook.sphinxext.skills",  # the skills matrix from _data/skills.yaml
     "handbook.sphinxext.selfassess",  # the self-assessment form on the skills matrix
     "handbook.sphinxext.mixes",  # readers' mixes from _data/mixes/*.yaml, on a ternary chart
+    "handbook.sphinxext.checks",  # checklist items' IDs, {check} and the All checks page
+    "handbook.sphinxext.worksheets",  # blank worksheets from _data/worksheets/, with downloads
 ]
 exclude_patterns = ["_build", "_templates", "_glossary", "_data", "Thumbs.db", ".DS_Store"]
 templates_path = ["_templates"]

@@ -17,7 +17,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handbook.data import mixes, skills
+from handbook.data import checks, mixes, skills, worksheets
 from handbook.data.cli import main
 from handbook.data.source import parse
 from handbook.paths import DOCS
@@ -98,7 +98,8 @@ def test_json_and_github_formats(in_fixtures, capsys):
         (
             "notes.yaml",
             b"a: 1\n",
-            "notes.yaml:1: INPUT no schema for this file (known: skills.yaml, mixes/*.yaml)",
+            "notes.yaml:1: INPUT no schema for this file "
+            "(known: skills.yaml, mixes/*.yaml, worksheets/*.yaml, checks.yaml)",
         ),
         ("gone.skills.yaml", None, "gone.skills.yaml:1: INPUT no such file"),
         (
@@ -121,7 +122,14 @@ def test_list_checks_names_every_code(capsys):
     status, out, _ = run(capsys, "--list-checks")
     assert status == 0
     assert [line.split()[0] for line in out.splitlines()] == sorted(
-        [skills.SYNTAX_CODE, skills.SCHEMA_CODE, *skills.CHECKS, *mixes.CHECKS]
+        [
+            skills.SYNTAX_CODE,
+            skills.SCHEMA_CODE,
+            *skills.CHECKS,
+            *mixes.CHECKS,
+            *worksheets.CHECKS,
+            *checks.CHECKS,
+        ]
     )
 
 

@@ -91,6 +91,9 @@ def docs_copy(tmp_path: Path) -> Path:
     return docs
 
 
+RECORD = (DOCS / "_data" / "checks.yaml").read_text(encoding="utf-8")
+
+
 def test_new_page_in_a_copy_of_the_real_docs(docs_copy, capsys):
     index = docs_copy / "pm" / "index.md"
     before = index.read_text(encoding="utf-8")
@@ -117,8 +120,14 @@ def test_new_page_in_a_copy_of_the_real_docs(docs_copy, capsys):
         "roles: [pm]\n"
         "level: practitioner\n"
         f"last_reviewed: {TODAY}\n"
-        "---\n" + TEMPLATE_BODY
+        "---\n" + TEMPLATE_BODY.replace("${code}", "PM-PRICING")
     )
+    # the chapter's check code is recorded, its two template items issued, after the others
+    record = (docs_copy / "_data" / "checks.yaml").read_text(encoding="utf-8")
+    assert record == RECORD.replace(
+        "\nretired:",
+        "  - page: pm/pricing-ml-features\n    code: PM-PRICING\n    issued: 2\n\nretired:",
+    ).replace("\n\n  - page: pm/pricing", "\n  - page: pm/pricing")
     # exactly one line added, right after the last entry of the first toctree
     after = index.read_text(encoding="utf-8").splitlines()
     diff = [d for d in difflib.ndiff(before.splitlines(), after) if d[:1] in "+-"]
@@ -275,7 +284,7 @@ def test_unwritable_part_exits_2_without_a_traceback(minimal_docs, capsys, monke
     traceback, nothing half-done."""
     from handbook.pages import scaffold
 
-    def refuse(path, text):
+    def refuse(path, text, **_options):
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr(scaffold, "write_atomically", refuse)
@@ -335,7 +344,62 @@ def test_add_to_toctree_needs_a_top_level_toctree():
 
 def test_template_has_every_placeholder_and_no_stray_dollar():
     names = {"title", "description", "roles", "level", "last_reviewed"}
-    assert {m.group("named") for m in scaffold.template().pattern.finditer(TEMPLATE)} - {
-        None
-    } == names
-    assert json.dumps(TEMPLATE).count("$") == len(names)
+    found = [
+        m.group("named") or m.group("braced")
+        for m in scaffold.template().pattern.finditer(TEMPLATE)
+    ]
+    assert set(found) - {None} == names | {"code"}
+    # each front-matter key once, the check code once per template checklist item
+    assert json.dumps(TEMPLATE).count("$") == len(names) + scaffold.TEMPLATE_CHECKS
+
+
+def test_new_page_takes_a_check_code_and_refuses_one_in_use(docs_copy, capsys):
+    before = snapshot(docs_copy)
+    status, out, err = run(
+        capsys, "swe", "ship-again", "--title", "Shipping again", "--docs", str(docs_copy)
+    )
+    record = docs_copy / "_data" / "checks.yaml"
+    assert (status, out) == (2, "")
+    assert (
+        err
+        == (
+            f"handbook new-page: check code SWE-SHIP is swe/shipping's in {record}; "
+            "choose another with --code\n"
+        )
+        or "SWE-SHIP" in err
+    )
+    assert snapshot(docs_copy) == before
+    status, out, err = run(
+        capsys,
+        "swe",
+        "shipping-again",
+        "--title",
+        "Shipping again",
+        "--code",
+        "PM-AGAIN",
+        "--docs",
+        str(docs_copy),
+    )
+    assert (status, err) == (
+        2,
+        "handbook new-page: --code 'PM-AGAIN' must be SWE- and a short name in capitals, "
+        "like SWE-FEATURE\n",
+    )
+    assert snapshot(docs_copy) == before
+    status, out, err = run(
+        capsys,
+        "swe",
+        "shipping-again",
+        "--title",
+        "Shipping again",
+        "--code",
+        "SWE-AGAIN",
+        "--docs",
+        str(docs_copy),
+    )
+    assert status == 0
+    page = (docs_copy / "swe" / "shipping-again.md").read_text(encoding="utf-8")
+    assert "- [ ] SWE-AGAIN-1: " in page and "- [ ] SWE-AGAIN-2: " in page
+    assert "  - page: swe/shipping-again\n    code: SWE-AGAIN\n    issued: 2\n" in record.read_text(
+        encoding="utf-8"
+    )

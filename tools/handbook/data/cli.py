@@ -2,18 +2,22 @@
 
 Usage::
 
-    handbook check-data                          # docs/_data/skills.yaml and mixes/*.yaml
+    handbook check-data                          # everything under docs/_data/
     handbook check-data path/to/skills.yaml      # another file (fixtures)
     handbook check-data docs/_data/mixes/jane-doe.yaml
+    handbook check-data docs/_data/worksheets/experiment-plan.yaml
     handbook check-data --format github
     handbook check-data --list-checks
 
 The schema of a file is chosen by its name and place: ``skills.yaml`` (or
 ``*.skills.yaml``, for fixtures) is the skills matrix (:mod:`handbook.data.skills`),
 a YAML file in a folder named ``mixes`` a reader's skill mix
-(:mod:`handbook.data.mixes`).  Links are checked against the pages of
-``--docs`` (labels, ``{skill}`` roles, read with the page reader) and the keys
-of ``--references``; a mix is compared with the files before it in its folder.
+(:mod:`handbook.data.mixes`), one in a folder named ``worksheets`` a blank
+worksheet (:mod:`handbook.data.worksheets`), ``checks.yaml`` (or a file in a
+folder named ``checks``) the record of check IDs (:mod:`handbook.data.checks`).
+Links are checked against the pages of ``--docs`` (labels, ``{skill}`` roles,
+read with the page reader) and the keys of ``--references``; a mix is compared
+with the files before it in its folder.
 Findings are ``path:line: CODE message`` with the YAML line; the exit status is
 0 clean, 1 findings, 2 unusable input.
 """
@@ -26,7 +30,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from handbook import myst, paths
-from handbook.data import mixes, skills
+from handbook.data import checks, mixes, skills, worksheets
 from handbook.data.schema import SCHEMA_CODE, SYNTAX_CODE, Problem
 from handbook.data.source import YamlSyntaxError, load
 from handbook.files import UnusableInputError, display_path, read_text
@@ -50,7 +54,7 @@ _SKIPPED = frozenset({"_build", "_templates", "_data"})
 
 
 #: The schemas, as the message for a file with none names them.
-KNOWN = "skills.yaml, mixes/*.yaml"
+KNOWN = "skills.yaml, mixes/*.yaml, worksheets/*.yaml, checks.yaml"
 
 
 def schema_of(path: Path) -> str | None:
@@ -59,13 +63,25 @@ def schema_of(path: Path) -> str | None:
         return "skills"
     if path.parent.name == "mixes" and mixes.is_mix_file(path):
         return "mixes"
+    if path.parent.name == "worksheets" and worksheets.is_worksheet_file(path):
+        return "worksheets"
+    if path.name == "checks.yaml" or (path.parent.name == "checks" and path.suffix == ".yaml"):
+        return "checks"
     return None
 
 
 def default_files(docs: Path) -> list[Path]:
-    """What ``check-data`` checks without arguments: the matrix and every mix."""
+    """What ``check-data`` checks without arguments: the matrix, every mix, every worksheet
+    and the record of check IDs (where there is one: a docs tree whose chapters have no
+    checklist needs none, and ``check-pages`` says when one is missing)."""
     data = docs / "_data"
-    return [data / "skills.yaml", *mixes.mix_files(data / "mixes")]
+    record = data / "checks.yaml"
+    return [
+        data / "skills.yaml",
+        *mixes.mix_files(data / "mixes"),
+        *worksheets.worksheet_files(data / "worksheets"),
+        *([record] if record.exists() or record.is_symlink() else []),
+    ]
 
 
 def context(docs: Path, references: Path) -> skills.Context:
@@ -114,6 +130,11 @@ def check_file(path: Path, ctx: skills.Context, shelf: mixes.Shelf | None = None
         shelf = shelf or mixes.Shelf()
         context = mixes.Context(path.name, ctx.bib_keys, shelf.earlier(path))
         _mix, problems = mixes.validate(source, context)
+    elif schema == "worksheets":
+        found = worksheets.Context(path.name, ctx.labels, ctx.docnames, ctx.bib_keys)
+        _worksheet, problems = worksheets.validate(source, found)
+    elif schema == "checks":
+        _record, problems = checks.validate(source, checks.Context(ctx.docnames))
     else:
         _model, problems = skills.validate(source, ctx)
     return [
@@ -129,6 +150,8 @@ def _list_checks() -> str:
     ]
     rows += [(c.code, c.name, c.summary) for c in skills.CHECKS.values()]
     rows += [(c.code, c.name, c.summary) for c in mixes.CHECKS.values()]
+    rows += [(c.code, c.name, c.summary) for c in worksheets.CHECKS.values()]
+    rows += [(c.code, c.name, c.summary) for c in checks.CHECKS.values()]
     return "\n".join(f"{code}  {name}: {summary}" for code, name, summary in sorted(rows))
 
 
@@ -137,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         prog="handbook check-data",
         description=(
             "Validate the structured content under docs/_data/ "
-            "(the skills matrix and readers' skill mixes)."
+            "(the skills matrix, readers' skill mixes, the worksheets and the record of "
+            "check IDs)."
         ),
     )
     parser.add_argument(
@@ -145,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         nargs="*",
         type=Path,
         metavar="FILE",
-        help="default: docs/_data/skills.yaml and docs/_data/mixes/*.yaml",
+        help="default: docs/_data/skills.yaml, docs/_data/mixes/*.yaml "
+        "and docs/_data/worksheets/*.yaml",
     )
     parser.add_argument("--docs", type=Path, help="the docs directory (default: docs/)")
     parser.add_argument(

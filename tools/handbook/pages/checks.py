@@ -42,6 +42,7 @@ from sphinx.util.matching import patfilter
 from sphinx.util.nodes import explicit_title_re
 
 from handbook import myst
+from handbook.data import checks as checkids
 from handbook.files import UnusableInputError, display_path, read_bytes
 from handbook.files import read_text as read_file
 from handbook.findings import (
@@ -110,6 +111,15 @@ class Site:
     documents: dict[Path, Document] = field(default_factory=dict)
     today: dt.date = field(default_factory=dt.date.today)
     _listed: set[str] | None = None
+
+    _checks: checkids.ChecksFile | bool | None = False
+
+    @property
+    def checks(self) -> checkids.ChecksFile | None:
+        """``docs/_data/checks.yaml``: the record of check IDs (None: missing or unusable)."""
+        if self._checks is False:
+            self._checks = checkids.read(self.docs_root / CHECKS_FILE)
+        return self._checks  # type: ignore[return-value]
 
     @property
     def docnames(self) -> set[str]:
@@ -312,6 +322,150 @@ def check_checklist_items(doc: Document, site: Site) -> Result:
         for line, text in items:
             if not _CHECKBOX.match(text):
                 yield line, "checklist item does not start with `[ ]`"
+
+
+#: The record of check IDs, relative to the docs directory.
+CHECKS_FILE = Path("_data") / "checks.yaml"
+
+
+def _checklist(doc: Document) -> tuple[int, list[tuple[int, checkids.Item]]] | None:
+    """The line of ``## Checklist`` and its items, parsed; None without one."""
+    for section in markdown.sections(doc):
+        if section.title == CHECKLIST:
+            items = markdown.top_level_items(section.tokens)
+            return section.line, [(line, checkids.parse_item(text)) for line, text in items]
+    return None
+
+
+@check("PAGE020", "chapter")
+def check_check_ids(doc: Document, site: Site) -> Result:
+    """Every checklist item starts with a well-formed ID of its chapter, given once.
+
+    Bad:  ``- [ ] Rollback is rehearsed.``, ``- [ ] swe-ship-4: ...``, two items ``SWE-SHIP-4``
+    Good: ``- [ ] SWE-SHIP-4: Rollback is rehearsed.`` (the chapter's code, a number)
+    """
+    found = _checklist(doc)
+    if found is None:
+        return
+    heading, items = found
+    registry = site.checks
+    if registry is None:
+        yield (
+            heading,
+            (
+                f"no usable docs/{CHECKS_FILE.as_posix()}, the record of check IDs "
+                "(`handbook check-data` says why)"
+            ),
+        )
+        return
+    chapter = registry.by_page().get(doc.docname)
+    if chapter is None:
+        yield (
+            heading,
+            (f"this chapter has no code in docs/{CHECKS_FILE.as_posix()}: add it under `chapters`"),
+        )
+        return
+    next_free = chapter.issued
+    seen: dict[str, int] = {}
+    for line, item in items:
+        if not item.box:
+            continue  # not a checklist item at all: PAGE008
+        if item.token is None:
+            next_free += 1
+            yield (
+                line,
+                (
+                    f"checklist item has no ID: start it `{chapter.code}-{next_free}: ` and raise "
+                    f"`issued` of {doc.docname} to {next_free} in docs/{CHECKS_FILE.as_posix()}"
+                ),
+            )
+            continue
+        if item.id is None:
+            yield (
+                line,
+                (
+                    f"`{item.token}` is not a check ID: write the part, the chapter's code and a "
+                    f"number, like `{chapter.code}-1`"
+                ),
+            )
+            continue
+        code, number = checkids.split_id(item.id)
+        if code != chapter.code:
+            yield line, f"`{item.id}` is not this chapter's: its IDs start `{chapter.code}-`"
+        elif number > chapter.issued:
+            yield (
+                line,
+                (
+                    f"`{item.id}` is above the last number issued, {chapter.issued}: raise "
+                    f"`issued` of {doc.docname} to {number} in docs/{CHECKS_FILE.as_posix()}"
+                ),
+            )
+        if item.id in seen:
+            yield line, f"`{item.id}` is given twice (first on line {seen[item.id]})"
+        seen.setdefault(item.id, line)
+
+
+@check("PAGE021", "chapter")
+def check_retired_check_ids(doc: Document, site: Site) -> Result:
+    """An ID once issued stays: in the checklist, or retired in docs/_data/checks.yaml.
+
+    Bad:  ``SWE-SHIP-4`` deleted from the checklist, and not in ``retired``
+    Good: ``retired: [{id: SWE-SHIP-4, merged_into: SWE-SHIP-2, reason: ...}]``
+    """
+    found = _checklist(doc)
+    registry = site.checks
+    if found is None or registry is None:
+        return  # PAGE020 says why there is nothing to compare
+    chapter = registry.by_page().get(doc.docname)
+    if chapter is None:
+        return
+    heading, items = found
+    present = {item.id: line for line, item in items if item.id}
+    retired = registry.retired_ids()
+    for check_id, line in present.items():
+        if check_id in retired:
+            where = retired[check_id].merged_into
+            went = f"merged into {where}" if where else "removed"
+            yield (
+                line,
+                (
+                    f"`{check_id}` is retired ({went}): IDs are never reused; give this item "
+                    f"`{chapter.code}-{chapter.issued + 1}`"
+                ),
+            )
+    for number in range(1, chapter.issued + 1):
+        check_id = f"{chapter.code}-{number}"
+        if check_id not in present and check_id not in retired:
+            yield (
+                heading,
+                (
+                    f"`{check_id}` was issued but is not in the checklist: retire it in "
+                    f"docs/{CHECKS_FILE.as_posix()} (with `merged_into` if it went into another "
+                    "check), or put it back"
+                ),
+            )
+
+
+@check("PAGE022", "content")
+def check_check_references(doc: Document, site: Site) -> Result:
+    """``{check}`` names a check in use.
+
+    Bad:  ``{check}`SWE-SHIP-99``` (never issued) or a retired ID
+    Good: ``{check}`SWE-SHIP-4```
+    """
+    registry = site.checks
+    for role in doc.roles:
+        if role.name != "check":
+            continue
+        check_id = role.content.strip()
+        if checkids.CHECK_ID.match(check_id) is None:
+            yield role.line, f"`{{check}}` needs a check ID, like SWE-SHIP-4, not `{check_id}`"
+        elif registry is not None and not registry.issued(check_id):
+            yield role.line, f"`{{check}}` names `{check_id}`, which was never issued"
+        elif registry is not None and check_id in registry.retired_ids():
+            where = registry.retired_ids()[check_id].merged_into
+            instead = f"; link `{where}`, which it went into" if where else ""
+            yield role.line, f"`{{check}}` names `{check_id}`, which is retired{instead}"
 
 
 @check("PAGE009", "chapter")

@@ -9,12 +9,16 @@ Usage::
 
 Creates ``docs/PART/SLUG.md`` from ``template.md`` (roles default to the
 part's role, all three for ``start``; level to ``intro``; ``last_reviewed`` to
-today) and adds ``SLUG`` after the last entry of the first ``{toctree}`` of
-``docs/PART/index.md``, unless a toctree there already lists it.  Both files
-are written atomically (a temporary file, then :func:`os.replace`).
+today), adds ``SLUG`` after the last entry of the first ``{toctree}`` of
+``docs/PART/index.md``, unless a toctree there already lists it, and records
+the chapter's check code (``--code``, default the part and the slug's first
+word: ``SWE-FEATURE``) in ``docs/_data/checks.yaml`` with the template's two
+checklist items issued.  Every file is written atomically (a temporary file,
+then :func:`os.replace`), and a failure part-way undoes what was written.
 
 It never overwrites a page: it exits 2, changing nothing, when the page exists,
-when the part's index has no toctree, or when an option is invalid.  On success
+when the part's index has no toctree, when the code is taken or the record of
+check IDs cannot be read, or when an option is invalid.  On success
 it prints the new page's path, and nothing else, on standard output.
 """
 
@@ -32,6 +36,8 @@ from string import Template
 import yaml
 from sphinx.util import docname_join
 
+from handbook.data import checks as checkids
+from handbook.data.source import YamlSyntaxError, parse
 from handbook.files import UnusableInputError, display_path, read_text, write_atomically
 from handbook.findings import EXIT_UNUSABLE
 from handbook.pages import markdown
@@ -39,6 +45,8 @@ from handbook.pages.checks import toctree_entries
 from handbook.pages.frontmatter import LEVELS, PART_ROLES, PARTS, ROLES, FrontMatter, validate
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+#: The checklist items the template gives a new chapter.
+TEMPLATE_CHECKS = 2
 
 
 class Refused(Exception):
@@ -72,8 +80,57 @@ def default_description(title: str) -> str:
     return f"{core}: what it means for a machine-learning engineer and how to put it into practice."
 
 
+def default_code(part: str, slug: str) -> str:
+    """``SWE-FEATURE`` for ``swe/feature-stores``: the part and the slug's first word."""
+    word = re.sub(r"[^A-Z0-9]", "", slug.split("-", 1)[0].upper())[:12]
+    return f"{checkids.PARTS[part]}-{word}"
+
+
+def add_to_checks(text: str, display: str, docname: str, code: str) -> str:
+    """``docs/_data/checks.yaml`` with the chapter recorded (``issued`` its template items),
+    its comments and layout kept; a :class:`Refused` when the code or the page is taken."""
+    try:
+        source = parse(text, display)
+    except YamlSyntaxError as exc:
+        raise Refused(f"{display}:{exc.line}: is not YAML ({exc.message})") from None
+    model, problems = checkids.schema_problems(source)
+    if model is None:
+        loc, message = problems[0]
+        raise Refused(f"{display}:{source.line(loc)}: {message} (`handbook check-data` says more)")
+    if not checkids.CODE.match(code) or not code.startswith(
+        checkids.PARTS[docname.split("/")[0]] + "-"
+    ):
+        part = checkids.PARTS[docname.split("/")[0]]
+        raise Refused(
+            f"--code {code!r} must be {part}- and a short name in capitals, like {part}-FEATURE"
+        )
+    if code in model.by_code():
+        taken = model.by_code()[code].page
+        raise Refused(f"check code {code} is {taken}'s in {display}; choose another with --code")
+    if docname in model.by_page():
+        raise Refused(f"{display} already records {docname}")
+    entry = f"  - page: {docname}\n    code: {code}\n    issued: {TEMPLATE_CHECKS}\n"
+    lines = text.splitlines(keepends=True)
+    if lines and lines[0] == "chapters: []\n":  # the first chapter of a new record
+        lines[0] = "chapters:\n"
+        text = "".join(lines)
+    retired = next((n for n, line in enumerate(lines) if line.startswith("retired:")), None)
+    if retired is None:
+        return text + ("" if text.endswith("\n") else "\n") + entry
+    # after the last chapter entry, before the blank lines and comments that open `retired`
+    at = retired
+    while at > 0 and (not lines[at - 1].strip() or lines[at - 1].lstrip().startswith("#")):
+        at -= 1
+    return "".join(lines[:at]) + entry + "".join(lines[at:])
+
+
 def render(
-    title: str, description: str, roles: list[str], level: str, last_reviewed: dt.date
+    title: str,
+    description: str,
+    roles: list[str],
+    level: str,
+    last_reviewed: dt.date,
+    code: str = "SWE-PAGE",
 ) -> str:
     """The template filled in; a :class:`Refused` when the front matter would be invalid."""
     data = {
@@ -92,6 +149,7 @@ def render(
         roles="[" + ", ".join(roles) + "]",
         level=level,
         last_reviewed=last_reviewed.isoformat(),
+        code=code,
     )
 
 
@@ -143,6 +201,7 @@ def create(
     roles: list[str] | None = None,
     level: str = "intro",
     today: dt.date | None = None,
+    code: str | None = None,
 ) -> tuple[Path, bool]:
     """Create ``docs/part/slug.md`` and list it; return its path and whether the toctree changed."""
     if not SLUG.match(slug):
@@ -158,30 +217,46 @@ def create(
     if page.exists() or page.is_symlink():
         raise Refused(f"{display_path(page)} already exists; new-page never overwrites a page")
     index_text = read_text(index, display_path(index))  # UnusableInputError: exit 2
+    record = docs / "_data" / "checks.yaml"
+    # a docs tree without a record of check IDs gets one, with this chapter in it
+    record_text = read_text(record, display_path(record)) if record.exists() else ""
+    if not record_text.strip():
+        record_text = "chapters: []\nretired: []\n"
+    code = code or default_code(part, slug)
+    new_record = add_to_checks(record_text, display_path(record), f"{part}/{slug}", code)
     text = render(
         title.strip(),
         (description or default_description(title)).strip(),
         roles or list(PART_ROLES[part]),
         level,
         today or dt.date.today(),
+        code,
     )
     try:
         new_index = add_to_toctree(index_text, slug, f"{part}/index", conf=docs / "conf.py")
     except Refused as exc:
         raise Refused(f"{display_path(index)} {exc}") from None
-    try:
-        write_atomically(page, text)
-    except OSError as exc:
-        raise Refused(f"cannot write {display_path(page)}: {exc.strerror or exc}") from None
+    # page, index, record: each written whole; a failure undoes the ones before it
+    writes: list[tuple[Path, str, str | None]] = [(page, text, None)]
     if new_index is not None:
-        try:
-            write_atomically(index, new_index)
-        except BaseException as exc:
-            page.unlink(missing_ok=True)  # nothing is left half-done
-            if isinstance(exc, OSError):
-                why = exc.strerror or exc
-                raise Refused(f"cannot write {display_path(index)}: {why}") from None
-            raise
+        writes.append((index, new_index, index_text))
+    writes.append((record, new_record, record_text if record.exists() else None))
+    done: list[tuple[Path, str | None]] = []
+    try:
+        for path, new, old in writes:
+            write_atomically(path, new, parents=True)
+            done.append((path, old))
+    except BaseException as exc:
+        for path, old in reversed(done):
+            if old is None:
+                path.unlink(missing_ok=True)
+            else:
+                write_atomically(path, old)
+        if isinstance(exc, OSError):
+            failed = writes[len(done)][0]
+            why = exc.strerror or exc
+            raise Refused(f"cannot write {display_path(failed)}: {why}") from None
+        raise
     return page, new_index is not None
 
 
@@ -214,6 +289,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--level", choices=LEVELS, default="intro")
     parser.add_argument(
+        "--code",
+        help="the chapter's check code, like SWE-FEATURE (default: the part and the slug's "
+        "first word)",
+    )
+    parser.add_argument(
         "--docs", type=Path, default=DOCS, help="the docs directory (default: docs/)"
     )
     try:
@@ -229,6 +309,7 @@ def main(argv: list[str] | None = None) -> int:
             args.description,
             _roles(args.role),
             args.level,
+            code=args.code,
         )
     except Refused as exc:
         print(f"handbook new-page: {exc}", file=sys.stderr)

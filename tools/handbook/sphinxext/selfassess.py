@@ -247,6 +247,35 @@ class Word:
         return self.paragraph.astext()
 
 
+def read_words(directive: SphinxDirective, known: dict[str, str]) -> dict[str, Word]:
+    """A directive's content, a field list of words: ``known`` maps each key to what it is
+    (with the ``{placeholders}`` the script fills in); every key is required, and each word
+    holds exactly the placeholders its description names.  A mistake is the directive's
+    error, at its line."""
+    name = f"{{{directive.name}}} {directive.arguments[0] if directive.arguments else ''}".strip()
+    container = nodes.container()
+    directive.state.nested_parse(directive.content, directive.content_offset, container)
+    words: dict[str, Word] = {}
+    for field in container.findall(nodes.field):
+        key = field[0].astext().strip()
+        body = field[1]
+        if key not in known:
+            raise directive.error(f"{name}: unknown word {key!r}")
+        if len(body) != 1 or not isinstance(body[0], nodes.paragraph):
+            raise directive.error(f"{name}: {key!r} must be one paragraph")
+        word = Word(body[0])
+        wanted = set(_PLACEHOLDER.findall(known[key]))
+        found = set(_PLACEHOLDER.findall(word.plain()))
+        if wanted != found:
+            places = ", ".join(f"{{{p}}}" for p in sorted(wanted)) or "no {placeholder}"
+            raise directive.error(f"{name}: {key!r} must hold {places}")
+        words[key] = word
+    missing = [key for key in known if key not in words]
+    if missing:
+        raise directive.error(f"{name}: missing {', '.join(missing)}")
+    return words
+
+
 # -- The directive ---------------------------------------------------------------------
 
 
@@ -292,27 +321,7 @@ class SelfAssessment(SphinxDirective):
     # -- words ----------------------------------------------------------------------------
 
     def _words(self) -> list[nodes.Node]:
-        container = nodes.container()
-        self.state.nested_parse(self.content, self.content_offset, container)
-        fields = list(container.findall(nodes.field))
-        words: dict[str, Word] = {}
-        for field in fields:
-            name = field[0].astext().strip()
-            body = field[1]
-            if name not in WORDS:
-                raise self.error(f"{{selfassessment}} words: unknown word {name!r}")
-            if len(body) != 1 or not isinstance(body[0], nodes.paragraph):
-                raise self.error(f"{{selfassessment}} words: {name!r} must be one paragraph")
-            word = Word(body[0])
-            wanted = set(_PLACEHOLDER.findall(WORDS[name]))
-            found = set(_PLACEHOLDER.findall(word.plain()))
-            if wanted != found:
-                places = ", ".join(f"{{{p}}}" for p in sorted(wanted)) or "no {placeholder}"
-                raise self.error(f"{{selfassessment}} words: {name!r} must hold {places}")
-            words[name] = word
-        missing = [key for key in WORDS if key not in words]
-        if missing:
-            raise self.error(f"{{selfassessment}} words: missing {', '.join(missing)}")
+        words = read_words(self, WORDS)
         self.env.temp_data[_WORDS_KEY] = words
         messages = element("div", class_="sa-messages", hidden="hidden")
         for key in WORDS:
