@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from handbook.bib.parse import parse_text
 from handbook.data import mixes, skills
 from handbook.data.cli import default_files, main, schema_of
-from handbook.data.schema import SCHEMA_CODE, SYNTAX_CODE
+from handbook.data.schema import SCHEMA_CODE, SYNTAX_CODE, yaml_files
 from handbook.data.source import parse
 from handbook.paths import DOCS, REFERENCES, ROOT
 
@@ -318,7 +318,7 @@ def test_the_essays_entry_is_the_only_one_the_authors_wrote():
     assert model.source == entry.value("url")
     cited = [
         path.name
-        for path in mixes.mix_files(MIXES)
+        for path in yaml_files(MIXES)
         if _model(path.read_text(encoding="utf-8")).cite is not None
     ]
     assert cited == ["ueta2020skills.yaml"]

@@ -29,13 +29,13 @@ from typing import Annotated
 from pydantic import Field, StrictInt, StrictStr, StringConstraints
 
 from handbook.data.schema import (
-    SCHEMA_CODE,
     Check,
     Problem,
     Registry,
     Strict,
     repeated_keys,
     rule,
+    run_checks,
     schema_errors,
 )
 from handbook.data.schema import message as schema_message
@@ -257,15 +257,11 @@ def check_retired_ids(checks: ChecksFile, context: Context) -> Problems:
 def validate(
     source: Source, context: Context | None = None
 ) -> tuple[ChecksFile | None, list[Problem]]:
-    """The file as a model (None when the schema refuses it) and every problem, by line."""
-    context = context or Context()
+    """The file as a model (None when the schema refuses it) and every problem, by line.
+
+    The checks run once the schema accepts the file."""
     model, schema = schema_problems(source)
-    problems = [Problem(SCHEMA_CODE, source.line(loc), message) for loc, message in schema]
-    if model is not None:
-        for entry in CHECKS.values():
-            for loc, message in entry.func(model, context):
-                problems.append(Problem(entry.code, source.line(loc), message))
-    return model, sorted(problems, key=lambda p: (p.line, p.code, p.message))
+    return model, run_checks(source, model, schema, CHECKS, context or Context())
 
 
 def read(path: Path, display: str | None = None) -> ChecksFile | None:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from handbook import myst, paths
 from handbook.data import checks, mixes, skills, worksheets
-from handbook.data.schema import SCHEMA_CODE, SYNTAX_CODE, Problem
+from handbook.data.schema import SCHEMA_CODE, SYNTAX_CODE, Problem, is_yaml_file, yaml_files
 from handbook.data.source import YamlSyntaxError, load
 from handbook.files import UnusableInputError, display_path, read_text
 from handbook.findings import (
@@ -61,9 +61,9 @@ def schema_of(path: Path) -> str | None:
     """The schema a file is checked against, by its name and its folder."""
     if path.name == "skills.yaml" or path.name.endswith(".skills.yaml"):
         return "skills"
-    if path.parent.name == "mixes" and mixes.is_mix_file(path):
+    if path.parent.name == "mixes" and is_yaml_file(path):
         return "mixes"
-    if path.parent.name == "worksheets" and worksheets.is_worksheet_file(path):
+    if path.parent.name == "worksheets" and is_yaml_file(path):
         return "worksheets"
     if path.name == "checks.yaml" or (path.parent.name == "checks" and path.suffix == ".yaml"):
         return "checks"
@@ -78,8 +78,8 @@ def default_files(docs: Path) -> list[Path]:
     record = data / "checks.yaml"
     return [
         data / "skills.yaml",
-        *mixes.mix_files(data / "mixes"),
-        *worksheets.worksheet_files(data / "worksheets"),
+        *yaml_files(data / "mixes"),
+        *yaml_files(data / "worksheets"),
         *([record] if record.exists() or record.is_symlink() else []),
     ]
 

@@ -38,14 +38,15 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import Field, StrictInt, StrictStr, StringConstraints
 
 from handbook.data.schema import (
-    SCHEMA_CODE,
     Check,
     Problem,
     Registry,
     Strict,
     repeated_keys,
     rule,
+    run_checks,
     schema_errors,
+    yaml_files,
 )
 from handbook.data.schema import message as schema_message
 from handbook.data.source import Loc, Source, YamlSyntaxError, dotted, load
@@ -385,30 +386,8 @@ def validate(
     """The file as a model (None when the schema refuses it) and every problem, by line.
 
     The checks run once the schema accepts the file."""
-    context = context or Context()
     model, schema = schema_problems(source)
-    problems = [Problem(SCHEMA_CODE, source.line(loc), message) for loc, message in schema]
-    if model is not None:
-        for entry in CHECKS.values():
-            for loc, message in entry.func(model, context):
-                problems.append(Problem(entry.code, source.line(loc) if loc else 1, message))
-    return model, sorted(problems, key=lambda p: (p.line, p.code, p.message))
-
-
-def is_mix_file(path: Path) -> bool:
-    """A file of a mixes directory: YAML, by its suffix (``.yaml`` or ``.yml``, any case)."""
-    return path.suffix.lower() in (".yaml", ".yml") and not path.name.startswith(".")
-
-
-def mix_files(directory: Path) -> list[Path]:
-    """The mix files of ``directory``, by name (none if it does not exist)."""
-    if not directory.is_dir():
-        return []
-    return sorted((p for p in directory.iterdir() if p.is_file() and is_mix_file(p)), key=_by_name)
-
-
-def _by_name(path: Path) -> str:
-    return path.name
+    return model, run_checks(source, model, schema, CHECKS, context or Context())
 
 
 class Shelf:
@@ -431,7 +410,7 @@ class Shelf:
     def earlier(self, path: Path) -> list[tuple[str, MixFile]]:
         """The files of ``path``'s directory before it, by name, that the schema accepts."""
         found: list[tuple[str, MixFile]] = []
-        for other in mix_files(path.parent):
+        for other in yaml_files(path.parent):
             if other.name >= path.name:
                 break
             model = self.model(other)

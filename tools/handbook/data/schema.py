@@ -14,16 +14,19 @@ shape cannot say.  They share
 * :class:`Registry`, where ``check_<name>`` functions are registered under a
   code, each with a docstring that says what it wants and gives a Bad and a
   Good example;
-* :class:`Problem`, a finding in a data file.
+* :class:`Problem`, a finding in a data file, and :func:`run_checks`, which
+  turns the schema's refusals and the registered checks' findings into them;
+* :func:`yaml_files`, the files of a folder of data (mixes, worksheets).
 """
 
 from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from pathlib import Path
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from pydantic_core import ErrorDetails
@@ -140,3 +143,49 @@ class Registry(Generic[F]):
             return func
 
         return register
+
+
+class Place(Protocol):
+    """Where a check found something outside the data file: a page's path and line."""
+
+    path: str
+    line: int
+
+
+def run_checks(
+    source: Source,
+    model: Any,
+    schema: Iterable[tuple[Loc, str]],
+    checks: Mapping[str, Check[Any]],
+    context: Any,
+) -> list[Problem]:
+    """Every problem of a file, by place: what the schema refuses (``SCHEMA_CODE``) and,
+    once it accepts the file (``model`` not None), what each registered check finds.
+
+    A check yields ``(where, message)``: ``where`` is a location in the file (its
+    line is the source's; an empty one is the file's first line) or a
+    :class:`Place` in a page, for what a page says about the file."""
+    problems = [Problem(SCHEMA_CODE, source.line(loc), message) for loc, message in schema]
+    if model is not None:
+        for entry in checks.values():
+            for where, message in entry.func(model, context):
+                if isinstance(where, tuple):
+                    line = source.line(where) if where else 1
+                    problems.append(Problem(entry.code, line, message))
+                else:
+                    problems.append(Problem(entry.code, where.line, message, where.path))
+    return sorted(problems, key=lambda p: (p.path or "", p.line, p.code, p.message))
+
+
+def is_yaml_file(path: Path) -> bool:
+    """A data file: YAML by its suffix (``.yaml`` or ``.yml``, any case), not hidden."""
+    return path.suffix.lower() in (".yaml", ".yml") and not path.name.startswith(".")
+
+
+def yaml_files(directory: Path) -> list[Path]:
+    """The data files of ``directory``, by name (none if it does not exist)."""
+    if not directory.is_dir():
+        return []
+    return sorted(
+        (p for p in directory.iterdir() if p.is_file() and is_yaml_file(p)), key=lambda p: p.name
+    )

@@ -28,7 +28,7 @@ from pydantic import AfterValidator, Discriminator, Field, StringConstraints, Ta
 # SYNTAX_CODE, SCHEMA_CODE and Problem are the matrix's too: callers use ``skills.Problem``.
 from handbook.data.schema import SCHEMA_CODE as SCHEMA_CODE
 from handbook.data.schema import SYNTAX_CODE as SYNTAX_CODE
-from handbook.data.schema import Check, Registry, Strict, repeated_keys, schema_errors
+from handbook.data.schema import Check, Registry, Strict, repeated_keys, run_checks, schema_errors
 from handbook.data.schema import Problem as Problem
 from handbook.data.schema import message as _schema_message
 from handbook.data.schema import rule as _rule
@@ -386,15 +386,7 @@ def check_retired(skills: SkillsFile, context: Context) -> Problems:
 def validate(
     source: Source, context: Context | None = None
 ) -> tuple[SkillsFile | None, list[Problem]]:
-    """The file as a model (None when the schema refuses it) and every problem, by line."""
-    context = context or Context()
+    """The file as a model (None when the schema refuses it) and every problem, by line
+    (a page's link to a vanished or retired skill is a problem of that page, at its line)."""
     model, schema = schema_problems(source)
-    problems = [Problem(SCHEMA_CODE, source.line(loc), message) for loc, message in schema]
-    if model is not None:
-        for entry in CHECKS.values():
-            for where, message in entry.func(model, context):
-                if isinstance(where, Reference):
-                    problems.append(Problem(entry.code, where.line, message, where.path))
-                else:
-                    problems.append(Problem(entry.code, source.line(where), message))
-    return model, sorted(problems, key=lambda p: (p.path or "", p.line, p.code, p.message))
+    return model, run_checks(source, model, schema, CHECKS, context or Context())

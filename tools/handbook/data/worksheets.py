@@ -44,13 +44,13 @@ from pydantic import Field, StrictInt, StrictStr, StringConstraints
 
 from handbook.data.mixes import FILE_NAME, markup, suggested_name
 from handbook.data.schema import (
-    SCHEMA_CODE,
     Check,
     Problem,
     Registry,
     Strict,
     repeated_keys,
     rule,
+    run_checks,
     schema_errors,
 )
 from handbook.data.schema import message as schema_message
@@ -368,29 +368,8 @@ def validate(
     """The file as a model (None when the schema refuses it) and every problem, by line.
 
     The checks run once the schema accepts the file."""
-    context = context or Context()
     model, schema = schema_problems(source)
-    problems = [Problem(SCHEMA_CODE, source.line(loc), message) for loc, message in schema]
-    if model is not None:
-        for entry in CHECKS.values():
-            for loc, message in entry.func(model, context):
-                problems.append(Problem(entry.code, source.line(loc) if loc else 1, message))
-    return model, sorted(problems, key=lambda p: (p.line, p.code, p.message))
-
-
-def is_worksheet_file(path: Path) -> bool:
-    """A file of a worksheets directory: YAML, by its suffix (``.yaml`` or ``.yml``, any case)."""
-    return path.suffix.lower() in (".yaml", ".yml") and not path.name.startswith(".")
-
-
-def worksheet_files(directory: Path) -> list[Path]:
-    """The worksheet files of ``directory``, by name (none if it does not exist)."""
-    if not directory.is_dir():
-        return []
-    return sorted(
-        (p for p in directory.iterdir() if p.is_file() and is_worksheet_file(p)),
-        key=lambda p: p.name,
-    )
+    return model, run_checks(source, model, schema, CHECKS, context or Context())
 
 
 def worksheet_id(path: Path) -> str:

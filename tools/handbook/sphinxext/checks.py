@@ -43,8 +43,9 @@ from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 import handbook
 from handbook.data import checks as data
-from handbook.data.source import YamlSyntaxError, load
-from handbook.files import UnusableInputError, write_atomically
+from handbook.data.source import Source
+from handbook.files import write_atomically
+from handbook.sphinxext._data import load_or_warn, warn
 from handbook.sphinxext._envstate import EnvState
 from handbook.sphinxext.readinglist import document_order
 from handbook.sphinxext.selfassess import element, read_words, void
@@ -493,12 +494,8 @@ def on_builder_inited(app: Sphinx) -> None:
     if not path.exists():
         _records[app.env] = Record(path, None)
         return
-    try:
-        source = load(path, str(path))
-    except (UnusableInputError, YamlSyntaxError) as exc:
-        line = getattr(exc, "line", 1)
-        message = getattr(exc, "message", str(exc))
-        logger.warning("%s", message, location=f"{path}:{line}", type="handbook", subtype="checks")
+    source = load_or_warn(path, "checks")
+    if not isinstance(source, Source):
         _records[app.env] = Record(path, None)
         return
     # whether each chapter's page exists is check-data's to say: a build knows its pages
@@ -506,14 +503,7 @@ def on_builder_inited(app: Sphinx) -> None:
     model, problems = data.validate(source, data.Context())
     _records[app.env] = Record(path, model)
     for problem in problems:
-        logger.warning(
-            "%s %s",
-            problem.code,
-            problem.message,
-            location=f"{path}:{problem.line}",
-            type="handbook",
-            subtype="checks",
-        )
+        warn(path, problem.line, problem.code, problem.message, "checks")
 
 
 def on_html_page_context(

@@ -47,9 +47,9 @@ from sphinx.util.docutils import SphinxDirective
 
 import handbook
 from handbook.data import mixes as data
-from handbook.data.schema import SYNTAX_CODE, Problem
-from handbook.data.source import Source, YamlSyntaxError, load
-from handbook.files import UnusableInputError
+from handbook.data.schema import Problem, yaml_files
+from handbook.data.source import Source
+from handbook.sphinxext._data import bib_keys, load_or_warn, warn
 from handbook.sphinxext._envstate import EnvState
 from handbook.vocabulary import ROLE_NAMES, ROLES
 
@@ -113,25 +113,17 @@ def gallery_of(env: BuildEnvironment) -> Gallery | None:
 
 
 def _warn(path: Path, line: int, code: str, message: str) -> None:
-    # "path:line" as a string: Sphinx takes a (name, line) pair for a docname
-    logger.warning(
-        "%s %s", code, message, location=f"{path}:{line}", type="handbook", subtype="mixes"
-    )
+    warn(path, line, code, message, "mixes")
 
 
 def read(directory: Path, bib_keys: frozenset[str] | None) -> Gallery:
     """Read and check every file of ``directory``; warn at the line of each problem."""
     gallery = Gallery(directory)
     earlier: list[tuple[str, data.MixFile]] = []
-    for path in data.mix_files(directory):
-        try:
-            source = load(path, str(path))
-        except (UnusableInputError, YamlSyntaxError) as exc:
-            line = getattr(exc, "line", 1)
-            message = getattr(exc, "message", str(exc))
-            code = SYNTAX_CODE if isinstance(exc, YamlSyntaxError) else "INPUT"
-            _warn(path, line, code, message)
-            gallery.files.append(Shared(path, None, None, [Problem(code, line, message)]))
+    for path in yaml_files(directory):
+        source = load_or_warn(path, "mixes")
+        if not isinstance(source, Source):
+            gallery.files.append(Shared(path, None, None, [source]))
             continue
         context = data.Context(path.name, bib_keys, tuple(earlier))
         model, problems = data.validate(source, context)
@@ -141,11 +133,6 @@ def read(directory: Path, bib_keys: frozenset[str] | None) -> Gallery:
         if model is not None:
             earlier.append((path.name, model))
     return gallery
-
-
-def _bib_keys(env: BuildEnvironment) -> frozenset[str] | None:
-    cite = env.get_domain("cite")
-    return frozenset(cite.bibdata.data.entries) if hasattr(cite, "bibdata") else None  # type: ignore[attr-defined]
 
 
 # -- what the extension remembers ------------------------------------------------------
@@ -483,7 +470,7 @@ def on_builder_inited(app: Sphinx) -> None:
     if not app.config.mixes_data:
         return
     directory = Path(app.srcdir, app.config.mixes_data).resolve()
-    _galleries[app.env] = read(directory, _bib_keys(app.env))
+    _galleries[app.env] = read(directory, bib_keys(app.env))
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:

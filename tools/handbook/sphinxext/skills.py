@@ -40,8 +40,8 @@ from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 import handbook
 from handbook.data import skills as data
-from handbook.data.source import Source, YamlSyntaxError, load
-from handbook.files import UnusableInputError
+from handbook.data.source import Source
+from handbook.sphinxext._data import bib_keys, load_or_warn, warn
 from handbook.vocabulary import ROLE_NAMES, ROLES
 
 if TYPE_CHECKING:
@@ -91,11 +91,8 @@ def matrix_of(env: BuildEnvironment) -> Matrix | None:
 
 
 def _warn(found: Matrix, problem: data.Problem) -> None:
-    # "path:line" as a string: Sphinx takes a (name, line) pair for a docname
-    location = f"{problem.path or found.path}:{problem.line}"
-    logger.warning(
-        "%s %s", problem.code, problem.message, location=location, type="handbook", subtype="skills"
-    )
+    where = Path(problem.path) if problem.path else found.path
+    warn(where, problem.line, problem.code, problem.message, "skills")
 
 
 # -- Events ----------------------------------------------------------------------------
@@ -110,20 +107,11 @@ def on_builder_inited(app: Sphinx) -> None:
     if not path.exists():  # a project without a matrix; {skillmatrix} and {skill} say so
         _matrix[app.env] = Matrix(path, None, None)
         return
-    try:
-        source = load(path, str(path))
-    except (UnusableInputError, YamlSyntaxError) as exc:
-        line = getattr(exc, "line", 1)
-        message = getattr(exc, "message", str(exc))
-        code = data.SYNTAX_CODE if isinstance(exc, YamlSyntaxError) else "INPUT"
-        logger.warning(
-            "%s %s", code, message, location=f"{path}:{line}", type="handbook", subtype="skills"
-        )
+    source = load_or_warn(path, "skills")
+    if isinstance(source, data.Problem):
         _matrix[app.env] = Matrix(path, None, None)
         return
-    cite = app.env.get_domain("cite")
-    keys = frozenset(cite.bibdata.data.entries) if hasattr(cite, "bibdata") else None  # type: ignore[attr-defined]
-    model, problems = data.validate(source, data.Context(bib_keys=keys))
+    model, problems = data.validate(source, data.Context(bib_keys=bib_keys(app.env)))
     found = Matrix(path, source, model)
     _matrix[app.env] = found
     for problem in problems:
@@ -253,12 +241,6 @@ def taught_paragraph(found: Matrix, skill: data.Skill, refdoc: str) -> nodes.par
     taught += nodes.Text(".")
     _place(taught, found.path, found.line((*loc, "chapters")))
     return taught
-
-
-def bib_keys(env: BuildEnvironment) -> frozenset[str] | None:
-    """The keys of the build's bibliography (None without sphinxcontrib-bibtex)."""
-    cite = env.get_domain("cite")
-    return frozenset(cite.bibdata.data.entries) if hasattr(cite, "bibdata") else None  # type: ignore[attr-defined]
 
 
 def reading_paragraph(

@@ -50,9 +50,10 @@ from sphinx.util.docutils import SphinxDirective
 
 import handbook
 from handbook.data import worksheets as data
-from handbook.data.schema import SYNTAX_CODE, Problem
-from handbook.data.source import Loc, Source, YamlSyntaxError, load
-from handbook.files import UnusableInputError, write_atomically
+from handbook.data.schema import Problem, yaml_files
+from handbook.data.source import Loc, Source
+from handbook.files import write_atomically
+from handbook.sphinxext._data import bib_keys, load_or_warn, warn
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -102,26 +103,16 @@ def shelf_of(env: BuildEnvironment) -> Shelf | None:
 
 
 def _warn(path: Path, line: int, code: str, message: str) -> None:
-    # "path:line" as a string: Sphinx takes a (name, line) pair for a docname
-    logger.warning(
-        "%s %s", code, message, location=f"{path}:{line}", type="handbook", subtype="worksheets"
-    )
+    warn(path, line, code, message, "worksheets")
 
 
 def read(directory: Path, bib_keys: frozenset[str] | None) -> Shelf:
     """Read and check every file of ``directory``; warn at the line of each problem."""
     shelf = Shelf(directory)
-    for path in data.worksheet_files(directory):
-        try:
-            source = load(path, str(path))
-        except (UnusableInputError, YamlSyntaxError) as exc:
-            line = getattr(exc, "line", 1)
-            message = getattr(exc, "message", str(exc))
-            code = SYNTAX_CODE if isinstance(exc, YamlSyntaxError) else "INPUT"
-            _warn(path, line, code, message)
-            shelf.sheets[data.worksheet_id(path)] = Sheet(
-                path, None, None, [Problem(code, line, message)]
-            )
+    for path in yaml_files(directory):
+        source = load_or_warn(path, "worksheets")
+        if not isinstance(source, Source):
+            shelf.sheets[data.worksheet_id(path)] = Sheet(path, None, None, [source])
             continue
         model, problems = data.validate(source, data.Context(path.name, bib_keys=bib_keys))
         for problem in problems:
@@ -134,11 +125,6 @@ def _bibliography(env: BuildEnvironment) -> Any:
     """The build's pybtex entries, by key (None without sphinxcontrib-bibtex)."""
     cite = env.get_domain("cite")
     return cite.bibdata.data.entries if hasattr(cite, "bibdata") else None  # type: ignore[attr-defined]
-
-
-def _bib_keys(env: BuildEnvironment) -> frozenset[str] | None:
-    entries = _bibliography(env)
-    return frozenset(entries) if entries is not None else None
 
 
 # -- the Markdown blank ----------------------------------------------------------------
@@ -321,7 +307,7 @@ class Worksheet(SphinxDirective):
         """ "Follows: Author (year); Author (year)." as citations of the page."""
         paragraph = nodes.paragraph(classes=["handbook-worksheet-follows"])
         paragraph += self._word(nodes.strong, "follows")
-        known = _bib_keys(self.env)
+        known = bib_keys(self.env)
         keys = [key for key in model.follows if known is None or key in known]
         for m, key in enumerate(keys):
             paragraph += nodes.Text(" " if m == 0 else "; ")
@@ -439,7 +425,7 @@ def on_builder_inited(app: Sphinx) -> None:
     if not app.config.worksheets_data:
         return
     directory = Path(app.srcdir, app.config.worksheets_data).resolve()
-    shelf = read(directory, _bib_keys(app.env))
+    shelf = read(directory, bib_keys(app.env))
     _shelves[app.env] = shelf
     write_blanks(app, shelf)
 
