@@ -61,6 +61,8 @@ extensions = [
     "handbook.sphinxext.mixes",  # readers' mixes from _data/mixes/*.yaml, on a ternary chart
     "handbook.sphinxext.checks",  # checklist items' IDs, {check} and the All checks page
     "handbook.sphinxext.worksheets",  # blank worksheets from _data/worksheets/, with downloads
+    "handbook.sphinxext.glossary",  # the glossary's fragments as one alphabetical list
+    "handbook.sphinxext.relist",  # {relist}`key`: the running example's facts, stated once
 ]
 exclude_patterns = ["_build", "_templates", "_glossary", "_data", "Thumbs.db", ".DS_Store"]
 templates_path = ["_templates"]
@@ -84,7 +86,7 @@ myst_title_to_header = True  # front matter `title` becomes the page heading
 # https://sphinxcontrib-bibtex.readthedocs.io/en/latest/usage.html
 bibtex_bibfiles = ["../references.bib"]
 bibtex_default_style = "handbook"  # registered by handbook.sphinxext.readinglist
-bibtex_reference_style = "author_year"
+bibtex_reference_style = "handbook"  # author_year, with 2020a/2020b as in the list
 bibtex_cite_id = "cite-{key}"
 bibtex_footcite_id = "footcite-{key}"
 bibtex_bibliography_id = "bibliography-{bibliography_count}"

@@ -96,7 +96,10 @@ def test_vocabulary_groups() -> None:
     groups = [vocabulary.ROLES, vocabulary.LEVELS, vocabulary.FORMATS]
     assert vocabulary.ROLES == ("swe", "pm", "ds")
     assert vocabulary.LEVELS == ("intro", "practitioner", "advanced")
-    assert set(vocabulary.FORMATS) == {"book", "paper", "article", "course", "talk", "post"}
+    assert set(vocabulary.FORMATS) == {
+        *("book", "paper", "article", "course", "talk", "post"),
+        *("law", "standard", "docs"),
+    }
     assert vocabulary.LANGUAGES == ("en", "ja")
     assert sum(len(g) for g in groups) == len(vocabulary.KEYWORDS)  # disjoint
     assert vocabulary.WEB_FORMATS.issubset(vocabulary.FORMATS)
@@ -277,3 +280,14 @@ def test_comment_commands_are_parsed_as_pybtex_does() -> None:
         (2, "text outside an entry: '}' (start comment lines with %)"),
         (6, "text outside an entry: 'stray' (start comment lines with %)"),
     ]
+
+
+def test_a_law_a_standard_and_a_docs_page_each_pass_with_their_format(capsys) -> None:
+    fixture = GOOD / "formats.bib"
+    status, lines, err = run_check(fixture, capsys)
+    assert (status, lines, err) == (0, [], "")
+    formats = [
+        ref.split("keywords = {")[1].split("}")[0].split(", ")[-1]
+        for ref in fixture.read_text("utf-8").split("\n@")[1:]
+    ]
+    assert sorted(formats) == ["docs", "law", "standard"]

@@ -12,7 +12,9 @@ with words from three groups, and carries a ``language``:
     ``advanced``. An entry names exactly one.
 ``FORMATS``
     What kind of thing it is: ``book``, ``paper``, ``article``, ``course``,
-    ``talk`` or ``post``. An entry names exactly one.
+    ``talk``, ``post``, ``law`` (a legal text), ``standard`` (a published
+    standard) or ``docs`` (a vendor's or a project's documentation). An entry
+    names exactly one.
 ``LANGUAGES``
     The language the reference is written in (``language`` field): ``en`` or
     ``ja``.
@@ -45,8 +47,20 @@ LEVEL_NAMES: dict[str, str] = {
     "advanced": "Advanced",
 }
 
-#: What kind of thing a reference is.
-FORMATS: tuple[str, ...] = ("book", "paper", "article", "course", "talk", "post")
+#: What kind of thing a reference is: ``law`` a legal text (a regulation, an act),
+#: ``standard`` a published standard (ISO, IEEE, ...), ``docs`` a vendor's or a
+#: project's documentation page.
+FORMATS: tuple[str, ...] = (
+    "book",
+    "paper",
+    "article",
+    "course",
+    "talk",
+    "post",
+    "law",
+    "standard",
+    "docs",
+)
 
 #: The languages references are written in (ISO 639-1 codes).
 LANGUAGES: tuple[str, ...] = ("en", "ja")
@@ -55,4 +69,4 @@ LANGUAGES: tuple[str, ...] = ("en", "ja")
 KEYWORDS: frozenset[str] = frozenset(ROLES + LEVELS + FORMATS)
 
 #: Formats that are web pages: with a ``url`` they must carry ``urldate``.
-WEB_FORMATS: frozenset[str] = frozenset({"post", "course", "talk"})
+WEB_FORMATS: frozenset[str] = frozenset({"post", "course", "talk", "law", "standard", "docs"})

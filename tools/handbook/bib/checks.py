@@ -525,7 +525,7 @@ def check_keywords(ref: Ref) -> Problems:
 
     The vocabulary is in ``handbook.vocabulary``: roles swe, pm, ds;
     levels intro, practitioner, advanced; formats book, paper, article,
-    course, talk, post.
+    course, talk, post, law, standard, docs.
 
     Bad:  keywords = {mlops, swe, practitioner, book}
     Good: keywords = {swe, practitioner, book}
@@ -582,7 +582,8 @@ def check_keyword_level(ref: Ref) -> Problems:
 
 @check("BIB019")
 def check_keyword_format(ref: Ref) -> Problems:
-    """``keywords`` must name exactly one format: book, paper, article, course, talk or post.
+    """``keywords`` must name exactly one format: book, paper, article, course, talk, post,
+    law, standard or docs.
 
     Bad:  keywords = {swe, practitioner}
     Good: keywords = {swe, practitioner, paper}
@@ -631,8 +632,9 @@ def check_annotation(ref: Ref) -> Problems:
 def check_urldate(ref: Ref) -> Problems:
     """A web page without ``urldate``, or a ``urldate`` that is not a past YYYY-MM-DD.
 
-    Web pages are @online entries and entries whose format is post, course or
-    talk and that have a url. (A missing urldate on @online is BIB006's.)
+    Web pages are @online entries and entries whose format is post, course,
+    talk, law, standard or docs and that have a url. (A missing urldate on
+    @online is BIB006's.)
 
     Bad:  @misc{..., url = {https://speakerdeck.com/...}, keywords = {pm, intro, talk}}
     Good: @misc{..., url = {https://speakerdeck.com/...}, urldate = {2026-11-27}, ...}

@@ -14,9 +14,10 @@ The schema of a file is chosen by its name and place: ``skills.yaml`` (or
 a YAML file in a folder named ``mixes`` a reader's skill mix
 (:mod:`handbook.data.mixes`), one in a folder named ``worksheets`` a blank
 worksheet (:mod:`handbook.data.worksheets`), ``checks.yaml`` (or a file in a
-folder named ``checks``) the record of check IDs (:mod:`handbook.data.checks`).
-Links are checked against the pages of ``--docs`` (labels, ``{skill}`` roles,
-read with the page reader) and the keys of ``--references``; a mix is compared
+folder named ``checks``) the record of check IDs (:mod:`handbook.data.checks`),
+``relist.yaml`` the running example's facts (:mod:`handbook.data.relist`).
+Links are checked against the pages of ``--docs`` (labels, ``{skill}`` and
+``{relist}`` roles, read with the page reader) and the keys of ``--references``; a mix is compared
 with the files before it in its folder.
 Findings are ``path:line: CODE message`` with the YAML line; the exit status is
 0 clean, 1 findings, 2 unusable input.
@@ -27,10 +28,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from handbook import myst, paths
-from handbook.data import checks, mixes, skills, worksheets
+from handbook.data import checks, mixes, relist, skills, worksheets
 from handbook.data.schema import SCHEMA_CODE, SYNTAX_CODE, Problem, is_yaml_file, yaml_files
 from handbook.data.source import YamlSyntaxError, load
 from handbook.files import UnusableInputError, display_path, read_text
@@ -54,7 +56,7 @@ _SKIPPED = frozenset({"_build", "_templates", "_data"})
 
 
 #: The schemas, as the message for a file with none names them.
-KNOWN = "skills.yaml, mixes/*.yaml, worksheets/*.yaml, checks.yaml"
+KNOWN = "skills.yaml, mixes/*.yaml, worksheets/*.yaml, checks.yaml, relist.yaml"
 
 
 def schema_of(path: Path) -> str | None:
@@ -67,6 +69,8 @@ def schema_of(path: Path) -> str | None:
         return "worksheets"
     if path.name == "checks.yaml" or (path.parent.name == "checks" and path.suffix == ".yaml"):
         return "checks"
+    if path.name == "relist.yaml" or path.name.endswith(".relist.yaml"):
+        return "relist"
     return None
 
 
@@ -75,22 +79,33 @@ def default_files(docs: Path) -> list[Path]:
     and the record of check IDs (where there is one: a docs tree whose chapters have no
     checklist needs none, and ``check-pages`` says when one is missing)."""
     data = docs / "_data"
-    record = data / "checks.yaml"
+    optional = [data / "checks.yaml", data / "relist.yaml"]
     return [
         data / "skills.yaml",
         *yaml_files(data / "mixes"),
         *yaml_files(data / "worksheets"),
-        *([record] if record.exists() or record.is_symlink() else []),
+        *(path for path in optional if path.exists() or path.is_symlink()),
     ]
 
 
-def context(docs: Path, references: Path) -> skills.Context:
-    """The labels, pages and ``{skill}`` links of ``docs``, and the keys of ``references``."""
+@dataclass
+class Pages:
+    """What the data files are checked against: the pages' labels, names and roles
+    (as the skills matrix's context holds them) and their ``{relist}`` facts."""
+
+    skills: skills.Context
+    facts: list[relist.Reference] = field(default_factory=list)
+
+
+def context(docs: Path, references: Path) -> Pages:
+    """The labels, pages, ``{skill}`` and ``{relist}`` roles of ``docs``, and the keys of
+    ``references``."""
     from handbook.bib.parse import parse_text
 
     labels: dict[str, str] = {}
     docnames: set[str] = set()
     found: list[skills.Reference] = []
+    facts: list[relist.Reference] = []
     conf = docs / "conf.py"
     for page in sorted(docs.rglob("*.md")):
         relative = page.relative_to(docs)
@@ -108,12 +123,14 @@ def context(docs: Path, references: Path) -> skills.Context:
                 labels.setdefault(item.name, docname)
             elif isinstance(item, myst.Role) and item.name == "skill":
                 found.append(skills.Reference(display_path(page), item.line, item.content.strip()))
+            elif isinstance(item, myst.Role) and item.name == "relist":
+                facts.append(relist.Reference(display_path(page), item.line, item.content.strip()))
     bib = parse_text(read_text(references, display_path(references)), display_path(references))
     keys = frozenset(entry.key for entry in bib.entries if entry.key)
-    return skills.Context(labels, frozenset(docnames), keys, found)
+    return Pages(skills.Context(labels, frozenset(docnames), keys, found), facts)
 
 
-def check_file(path: Path, ctx: skills.Context, shelf: mixes.Shelf | None = None) -> list[Finding]:
+def check_file(path: Path, pages: Pages, shelf: mixes.Shelf | None = None) -> list[Finding]:
     """Every finding for one data file; :class:`UnusableInputError` if it cannot be used.
 
     ``shelf`` keeps the mixes read so far (a mix is compared with its folder's files)."""
@@ -126,6 +143,7 @@ def check_file(path: Path, ctx: skills.Context, shelf: mixes.Shelf | None = None
     except YamlSyntaxError as exc:
         return [Finding(shown, exc.line, SYNTAX_CODE, exc.message)]
     problems: list[Problem]
+    ctx = pages.skills
     if schema == "mixes":
         shelf = shelf or mixes.Shelf()
         context = mixes.Context(path.name, ctx.bib_keys, shelf.earlier(path))
@@ -135,6 +153,8 @@ def check_file(path: Path, ctx: skills.Context, shelf: mixes.Shelf | None = None
         _worksheet, problems = worksheets.validate(source, found)
     elif schema == "checks":
         _record, problems = checks.validate(source, checks.Context(ctx.docnames))
+    elif schema == "relist":
+        _facts, problems = relist.validate(source, relist.Context(pages.facts))
     else:
         _model, problems = skills.validate(source, ctx)
     return [
@@ -152,6 +172,7 @@ def _list_checks() -> str:
     rows += [(c.code, c.name, c.summary) for c in mixes.CHECKS.values()]
     rows += [(c.code, c.name, c.summary) for c in worksheets.CHECKS.values()]
     rows += [(c.code, c.name, c.summary) for c in checks.CHECKS.values()]
+    rows += [(c.code, c.name, c.summary) for c in relist.CHECKS.values()]
     return "\n".join(f"{code}  {name}: {summary}" for code, name, summary in sorted(rows))
 
 
@@ -169,8 +190,8 @@ def main(argv: list[str] | None = None) -> int:
         nargs="*",
         type=Path,
         metavar="FILE",
-        help="default: docs/_data/skills.yaml, docs/_data/mixes/*.yaml "
-        "and docs/_data/worksheets/*.yaml",
+        help="default: docs/_data/skills.yaml, mixes/*.yaml, worksheets/*.yaml, checks.yaml "
+        "and relist.yaml",
     )
     parser.add_argument("--docs", type=Path, help="the docs directory (default: docs/)")
     parser.add_argument(

@@ -148,8 +148,11 @@ class Registry(Generic[F]):
 class Place(Protocol):
     """Where a check found something outside the data file: a page's path and line."""
 
-    path: str
-    line: int
+    @property
+    def path(self) -> str: ...
+
+    @property
+    def line(self) -> int: ...
 
 
 def run_checks(

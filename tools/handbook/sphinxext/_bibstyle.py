@@ -12,10 +12,14 @@ It is pybtex's ``unsrt`` style with the changes a reading list needs:
 * an ISBN is printed hyphenated (python-stdnum) and for every entry type;
 * ``edition`` reads "2nd edition", ``translator`` reads "Translated by …";
 * labels are author–year ("Sculley et al., 2015", with a, b, … when two works
-  share one), matching the in-text citations of the ``author_year`` reference
-  style, and entries sort by author, year and title.
+  share one), and entries sort by author, year and title.
 
-The style is registered under the name :data:`STYLE_NAME` by :func:`register`.
+In-text citations use the ``handbook`` *reference* style: sphinxcontrib-bibtex's
+``author_year`` with the year taken from the entry's label, so that "Ueta,
+2020a" in the text is "Ueta, 2020a" in the list (the stock style prints the
+bare year, which cannot tell two works of one author and year apart).
+
+Both are registered under the name :data:`STYLE_NAME` by :func:`register`.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from string import ascii_lowercase
 from typing import Any
 
@@ -39,12 +44,22 @@ from pybtex.style.template import (
     first_of,
     href,
     join,
+    node,
     optional,
     optional_field,
     sentence,
     tag,
     words,
 )
+from sphinxcontrib.bibtex.plugin import register_plugin as register_reference_style
+from sphinxcontrib.bibtex.style.referencing.author_year import AuthorYearReferenceStyle
+from sphinxcontrib.bibtex.style.referencing.basic_author_year import (
+    BasicAuthorYearParentheticalReferenceStyle,
+    BasicAuthorYearTextualReferenceStyle,
+)
+from sphinxcontrib.bibtex.style.template import join as ref_join
+from sphinxcontrib.bibtex.style.template import join2, post_text, pre_text, reference
+from sphinxcontrib.bibtex.style.template import year as ref_year
 from stdnum import isbn as stdnum_isbn
 
 #: The name under which :func:`register` makes the style known to pybtex.
@@ -285,6 +300,69 @@ class HandbookStyle(UnsrtStyle):
         return self.get_misc_template(e)
 
 
+#: The year and its disambiguating letter at the end of a label: ``2020a``, ``n.d.b``.
+_LABEL_YEAR = re.compile(r"(\d{4}[a-z]*|n\.d\.[a-z]*)$")
+
+
+@node
+def label_year(children: list[Any], data: dict[str, Any]) -> Text:
+    """The year as the entry's label gives it, with its a, b, … (``Ueta, 2020a``)."""
+    assert not children
+    match = _LABEL_YEAR.search(data["formatted_entry"].label)
+    return Text(match.group(1)) if match else ref_year.format_data(data)
+
+
+class _Parenthetical(BasicAuthorYearParentheticalReferenceStyle):
+    def inner(self, role_name: str) -> Template:
+        return join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
+            pre_text,
+            reference[
+                ref_join(sep=self.author_year_sep)[
+                    self.person.author_or_editor_or_title(full="s" in role_name), label_year
+                ]
+            ],
+            post_text,
+        ]
+
+
+class _Textual(BasicAuthorYearTextualReferenceStyle):
+    def inner(self, role_name: str) -> Template:
+        return ref_join(sep=self.text_reference_sep)[
+            self.person.author_or_editor_or_title(full="s" in role_name),
+            ref_join[
+                self.bracket.left,
+                join2(sep1=self.pre_text_sep, sep2=self.post_text_sep)[
+                    pre_text, reference[label_year], post_text
+                ],
+                self.bracket.right,
+            ],
+        ]
+
+
+@dataclass
+class HandbookReferenceStyle(AuthorYearReferenceStyle):
+    """``author_year`` whose years carry the list's a, b, … (see the module)."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        swap = {
+            BasicAuthorYearParentheticalReferenceStyle: _Parenthetical,
+            BasicAuthorYearTextualReferenceStyle: _Textual,
+        }
+        self.styles[:] = [
+            swap[type(style)](**{f: getattr(style, f) for f in style.__dataclass_fields__})
+            if type(style) in swap
+            else style
+            for style in self.styles
+        ]
+        self.role_style = {name: style for style in self.styles for name in style.role_names()}
+
+
 def register() -> None:
-    """Make the style available to pybtex (and so to ``bibtex_default_style``)."""
+    """Make the styles available to pybtex (``bibtex_default_style`` and
+    ``bibtex_reference_style``)."""
     register_plugin("pybtex.style.formatting", STYLE_NAME, HandbookStyle)
+    # sphinxcontrib-bibtex keeps its own plugin registry for reference styles
+    register_reference_style(
+        "sphinxcontrib.bibtex.style.referencing", STYLE_NAME, HandbookReferenceStyle
+    )

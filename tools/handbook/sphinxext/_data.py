@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from docutils import nodes
 from sphinx.util import logging
 
 from handbook.data.schema import SYNTAX_CODE, Problem
@@ -20,6 +21,7 @@ from handbook.files import UnusableInputError
 
 if TYPE_CHECKING:
     from sphinx.environment import BuildEnvironment
+    from sphinx.util.docutils import SphinxRole
 
 logger = logging.getLogger(__name__)
 
@@ -48,3 +50,15 @@ def bib_keys(env: BuildEnvironment) -> frozenset[str] | None:
     """The keys of the build's bibliography (None without sphinxcontrib-bibtex)."""
     cite = env.get_domain("cite")
     return frozenset(cite.bibdata.data.entries) if hasattr(cite, "bibdata") else None  # type: ignore[attr-defined]
+
+
+def role_location(role: SphinxRole) -> tuple[str, int]:
+    """Where a role is, as ``(docname, line)``, to its own line.
+
+    MyST gives an inline role the line of its paragraph's start (inline tokens
+    carry no line); the paragraph's text so far keeps its line breaks, so the
+    role's line is the paragraph's first line plus the breaks before it."""
+    parent = getattr(role.inliner, "parent", None)
+    if isinstance(parent, nodes.TextElement) and parent.line:
+        return role.env.docname, parent.line + parent.astext().count("\n")
+    return role.env.docname, role.lineno

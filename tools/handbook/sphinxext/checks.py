@@ -45,7 +45,7 @@ import handbook
 from handbook.data import checks as data
 from handbook.data.source import Source
 from handbook.files import write_atomically
-from handbook.sphinxext._data import load_or_warn, warn
+from handbook.sphinxext._data import load_or_warn, role_location, warn
 from handbook.sphinxext._envstate import EnvState
 from handbook.sphinxext.readinglist import document_order
 from handbook.sphinxext.selfassess import element, read_words, void
@@ -277,7 +277,7 @@ class CheckRole(SphinxRole):
         return [check_reference(check_id, self.env.docname)], []
 
     def _warn(self, message: str) -> None:
-        logger.warning(message, location=self.get_location(), type="handbook", subtype="checks")
+        logger.warning(message, location=role_location(self), type="handbook", subtype="checks")
 
 
 # -- The All checks page ---------------------------------------------------------------

@@ -41,7 +41,7 @@ from sphinx.util.docutils import SphinxDirective, SphinxRole
 import handbook
 from handbook.data import skills as data
 from handbook.data.source import Source
-from handbook.sphinxext._data import bib_keys, load_or_warn, warn
+from handbook.sphinxext._data import bib_keys, load_or_warn, role_location, warn
 from handbook.vocabulary import ROLE_NAMES, ROLES
 
 if TYPE_CHECKING:
@@ -401,7 +401,7 @@ class SkillRole(SphinxRole):
         if found is None or not found.path.exists():
             logger.warning(
                 "{skill}: there is no skills matrix (`skills_data`)",
-                location=self.get_location(),
+                location=role_location(self),
                 type="handbook",
                 subtype="skills",
             )
@@ -413,7 +413,7 @@ class SkillRole(SphinxRole):
             logger.warning(
                 "DATA009 no skill `%s` in the matrix: a skill is retired, never deleted",
                 ident,
-                location=self.get_location(),
+                location=role_location(self),
                 type="handbook",
                 subtype="skills",
             )
@@ -424,7 +424,7 @@ class SkillRole(SphinxRole):
                 "DATA010 the skill `%s` is retired%s",
                 ident,
                 instead,
-                location=self.get_location(),
+                location=role_location(self),
                 type="handbook",
                 subtype="skills",
             )

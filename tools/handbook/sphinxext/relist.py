@@ -1,0 +1,112 @@
+"""The running example's numbers in the pages: ``{relist}`new_listings_per_day```.
+
+``docs/_data/relist.yaml`` states each recurring number of Relist once
+(:mod:`handbook.data.relist` holds its schema and arithmetic); this extension
+reads it when the builder starts (its problems are warnings at the YAML line)
+and gives pages the ``{relist}`` role, which shows the fact as the file says it
+(``120,000``, ``14%``, ``150 ms``), computed where the file derives it.  A key
+the file does not have is a warning at the page's line, so the strict build
+fails there.  Pages that use the role depend on the file: changing a number
+rebuilds every page that shows it.
+"""
+
+from __future__ import annotations
+
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from docutils import nodes
+from sphinx.util import logging
+from sphinx.util.docutils import SphinxRole
+
+import handbook
+from handbook.data import relist as data
+from handbook.data.source import Source
+from handbook.sphinxext._data import load_or_warn, role_location, warn
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+    from sphinx.util.typing import ExtensionMetadata
+
+logger = logging.getLogger(__name__)
+
+
+class Facts:
+    """The file as this build read it: the model and every fact's text (None: unusable)."""
+
+    def __init__(self, path: Path, model: data.RelistFile | None, texts: dict[str, str]) -> None:
+        self.path = path
+        self.model = model
+        self.texts = texts
+
+
+_facts: weakref.WeakKeyDictionary[BuildEnvironment, Facts] = weakref.WeakKeyDictionary()
+
+
+def facts_of(env: BuildEnvironment) -> Facts | None:
+    return _facts.get(env)
+
+
+def on_builder_inited(app: Sphinx) -> None:
+    """Read, check and compute the facts; each problem is a warning at its line."""
+    _facts.pop(app.env, None)
+    if not app.config.relist_data:
+        return
+    path = Path(app.srcdir, app.config.relist_data).resolve()
+    if not path.exists():
+        _facts[app.env] = Facts(path, None, {})
+        return
+    source = load_or_warn(path, "relist")
+    if not isinstance(source, Source):
+        _facts[app.env] = Facts(path, None, {})
+        return
+    model, problems = data.validate(source)
+    for problem in problems:
+        warn(path, problem.line, problem.code, problem.message, "relist")
+    texts: dict[str, str] = {}
+    if model is not None and not problems:
+        computed = data.values(model)
+        texts = {key: data.render(model, key, computed) for key in model.facts}
+    _facts[app.env] = Facts(path, model, texts)
+
+
+class RelistRole(SphinxRole):
+    """``{relist}`key```: the running example's fact, as ``docs/_data/relist.yaml`` states it."""
+
+    def run(self) -> tuple[list[nodes.Node], list[nodes.system_message]]:
+        key = self.text.strip()
+        found = facts_of(self.env)
+        if found is None or not found.path.exists():
+            self._warn("{relist}: there is no file of facts (`relist_data`)")
+            return [nodes.inline(self.rawtext, key)], []
+        self.env.note_dependency(str(found.path))
+        if found.model is None or not found.texts:
+            return [nodes.inline(self.rawtext, key)], []  # the file's problems are at its lines
+        if key not in found.texts:
+            self._warn(
+                f"DATA027 {{relist}} names `{key}`, which is not a fact of {found.path.name}"
+            )
+            return [nodes.inline(self.rawtext, key)], []
+        return [nodes.Text(found.texts[key])], []
+
+    def _warn(self, message: str) -> None:
+        logger.warning(message, location=role_location(self), type="handbook", subtype="relist")
+
+
+def setup(app: Sphinx) -> ExtensionMetadata:
+    app.add_config_value(
+        "relist_data",
+        "_data/relist.yaml",
+        "env",
+        types=frozenset({str}),
+        description="The running example's facts, relative to the source directory.",
+    )
+    app.add_role("relist", RelistRole())
+    app.connect("builder-inited", on_builder_inited)
+    return {
+        "version": handbook.__version__,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }
