@@ -72,7 +72,13 @@ def minimal_docs(tmp_path: Path) -> Path:
     write(
         docs / "index.md",
         FRONT.format(title="Handbook", description="The root.")
-        + "\nThe root page.\n\n```{toctree}\n:caption: Parts\n\nswe/index\n```\n",
+        + "\nThe root page.\n\n```{toctree}\n:caption: Parts\n\n"
+        + "start/running-example\nswe/index\n```\n",
+    )
+    # every chapter links the running example (the template says so)
+    write(
+        docs / "start" / "running-example.md",
+        FRONT.format(title="The running example", description="Relist.") + "\nRelist.\n",
     )
     write(docs / "swe" / "index.md", PART_INDEX)
     write(
@@ -196,7 +202,7 @@ def test_slug_already_listed_leaves_the_index_alone(minimal_docs, capsys):
 
 
 def test_start_pages_are_for_every_role_and_roles_can_be_given(minimal_docs, capsys):
-    shutil.copytree(minimal_docs / "swe", minimal_docs / "start")
+    shutil.copytree(minimal_docs / "swe", minimal_docs / "start", dirs_exist_ok=True)
     docs = str(minimal_docs)
     assert run(capsys, "start", "a", "--title", "A", "--docs", docs)[0] == 0
     assert (
@@ -403,3 +409,9 @@ def test_new_page_takes_a_check_code_and_refuses_one_in_use(docs_copy, capsys):
     assert "  - page: swe/shipping-again\n    code: SWE-AGAIN\n    issued: 2\n" in record.read_text(
         encoding="utf-8"
     )
+
+
+def test_the_template_links_the_running_example_instead_of_introducing_it():
+    """A new chapter says "Relist" and links its page; the introduction lives there only."""
+    assert "{doc}`Relist </start/running-example>`" in TEMPLATE
+    assert "fictional" not in TEMPLATE and "The essay behind this handbook" not in TEMPLATE
