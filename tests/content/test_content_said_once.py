@@ -56,3 +56,21 @@ def test_the_works_the_essay_names_are_cited_by_chapters():
             )
         ]
         assert citing, key
+
+
+def test_the_foundation_model_feature_is_one_story_across_the_three_parts():
+    """attribute-extractor: decided in Part II, built in Part I, evaluated in Part III, each
+    taking its numbers from relist.yaml and linking the other two."""
+    pages = {
+        "swe/foundation-model-features": None,
+        "pm/choosing-the-approach": None,
+        "ds/evaluating-generative-output": None,
+    }
+    for docname in pages:
+        text = (DOCS / f"{docname}.md").read_text(encoding="utf-8")
+        assert "attribute-extractor" in text, docname
+        assert re.search(r"\{relist\}`fm_", text), docname
+        others = [d for d in pages if d != docname]
+        for other in others:
+            assert f"/{other}" in text, (docname, other)
+        assert "{doc}`Relist </start/running-example>`" in text or "/start/running-example" in text

@@ -80,6 +80,8 @@ def test_facts_are_shown_as_the_file_says_them():
         ("expr: 2 / 3 * 100\n    round: 1\n    unit: '%'", "66.7%"),
         ("expr: 16800 * 35 / 3600", "163"),
         ("value: 0.15\n    unit: percentage point", "0.15 percentage point"),
+        ("value: 0.40\n    round: 2\n    unit: $", "$0.40"),
+        ("expr: 72000 * 0.0376 / 100\n    round: 0\n    unit: $", "$27"),
     ],
 )
 def test_units_rounding_and_separators(fact, shown):

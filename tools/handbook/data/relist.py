@@ -21,8 +21,10 @@ say one thing in one chapter and another elsewhere::
 A fact is a ``value`` or an ``expr``: arithmetic over other facts, evaluated by
 simpleeval (numbers, names, ``+ - * / // % **``, ``round``, ``min``, ``max``),
 rounded to ``round`` decimals (0 unless given), so that a derived number is
-computed, never retyped.  ``unit`` follows the number ("%" directly, any other
-word after a space); ``format: plain`` drops the thousands separators (years).
+computed, never retyped; ``round`` also sets the decimals a ``value`` shows
+(``0.40``).  ``unit`` follows the number ("%" directly, any other word after a
+space) or, for "$", comes before it; ``format: plain`` drops the thousands
+separators (years).
 """
 
 from __future__ import annotations
@@ -62,7 +64,9 @@ About = Annotated[
 Unit = Annotated[
     StrictStr,
     StringConstraints(min_length=1, max_length=20),
-    rule(r"^(%|[a-z]+(?: [a-z]+)*)$", "must be % or a word in lower case, like ms or million"),
+    rule(
+        r"^(%|\$|[a-z]+(?: [a-z]+)*)$", "must be %, $ or a word in lower case, like ms or million"
+    ),
 ]
 
 
@@ -83,8 +87,6 @@ class Fact(Strict):
     def _value_or_expr(self) -> Fact:
         if (self.value is None) == (self.expr is None):
             raise ValueError("give either `value` or `expr`")
-        if self.round is not None and self.expr is None:
-            raise ValueError("`round` goes with `expr`")
         return self
 
 
@@ -175,10 +177,15 @@ def render(model: RelistFile, key: str, computed: dict[str, float | int]) -> str
     if fact.format == "plain":
         text = str(number)
     else:
-        decimals = (fact.round or 0) if fact.expr is not None else _decimals(fact.value)
+        if fact.round is not None:
+            decimals = fact.round
+        else:
+            decimals = 0 if fact.expr is not None else _decimals(fact.value)
         text = f"{number:,.{decimals}f}"
     if fact.unit is None:
         return text
+    if fact.unit == "$":
+        return f"${text}"
     return f"{text}%" if fact.unit == "%" else f"{text} {fact.unit}"
 
 
