@@ -33,12 +33,10 @@ from handbook.data.schema import (
     Problem,
     Registry,
     Strict,
-    repeated_keys,
     rule,
     run_checks,
-    schema_errors,
 )
-from handbook.data.schema import message as schema_message
+from handbook.data.schema import schema_problems as shared_schema_problems
 from handbook.data.source import Loc, Source, YamlSyntaxError, load
 from handbook.files import UnusableInputError
 
@@ -157,10 +155,8 @@ class ChecksFile(Strict):
 
 
 def schema_problems(source: Source) -> tuple[ChecksFile | None, list[tuple[Loc, str]]]:
-    problems = repeated_keys(source)
-    model, errors = schema_errors(ChecksFile, source)
-    problems += [(loc, schema_message(error, loc)) for loc, error in errors]
-    return model, problems
+    """The file as :class:`ChecksFile`, or None and what breaks the schema (by location)."""
+    return shared_schema_problems(ChecksFile, source)
 
 
 # -- The file's own checks -------------------------------------------------------------

@@ -42,13 +42,14 @@ from handbook.data.schema import (
     Problem,
     Registry,
     Strict,
-    repeated_keys,
     rule,
     run_checks,
-    schema_errors,
+    shown,
+    value_message,
     yaml_files,
 )
 from handbook.data.schema import message as schema_message
+from handbook.data.schema import schema_problems as shared_schema_problems
 from handbook.data.source import Loc, Source, YamlSyntaxError, dotted, load
 from handbook.files import UnusableInputError
 from handbook.vocabulary import ROLES
@@ -137,36 +138,16 @@ class MixFile(Strict):
 assert tuple(Mix.model_fields) == ROLES, "the mix's keys are the roles, in their order"
 
 
-def _shown(value: Any) -> str:
-    """A value as YAML writes it."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "null" if value is None else str(value)
-
-
 def _message(error: Mapping[str, Any], loc: Loc) -> str:
     """pydantic's error in words that name the key and the value."""
     where = dotted(loc) or "the file"
     kind, value = error["type"], error.get("input")
-    limits = error.get("ctx") or {}
-    if (kind in ("string_type", "int_type") and value is None) or kind == "string_too_short":
-        return f"{where}: empty"
-    if kind == "string_type":
-        return f"{where}: must be text, not `{_shown(value)}`"
-    if kind in ("int_type", "int_from_float", "int_parsing"):
-        return f"{where}: `{_shown(value)}` is not a whole number"
-    if kind == "string_too_long":
-        return f"{where}: {len(str(value).strip())} characters; at most {limits['max_length']}"
-    if kind == "less_than_equal":
-        return f"{where}: {_shown(value)} is more than {limits['le']}"
-    if kind == "greater_than_equal":
-        return f"{where}: {_shown(value)} is less than {limits['ge']}"
     if kind == "literal_error":
-        return f"{where}: `{_shown(value)}` is not one of {', '.join(SIZES)}"
+        return f"{where}: `{shown(value)}` is not one of {', '.join(SIZES)}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         keys = ", ".join(_KEYS.get(loc, ()))
         return f"{where}: must be a mapping of {keys}"
-    return schema_message(error, loc)
+    return value_message(error, loc) or schema_message(error, loc)
 
 
 #: The keys of each mapping, for a message that says what belongs there.
@@ -179,10 +160,7 @@ _KEYS: dict[Loc, tuple[str, ...]] = {
 
 def schema_problems(source: Source) -> tuple[MixFile | None, list[tuple[Loc, str]]]:
     """The file as :class:`MixFile`, or None and what breaks the schema (by location)."""
-    problems = repeated_keys(source)
-    model, errors = schema_errors(MixFile, source)
-    problems += [(loc, _message(error, loc)) for loc, error in errors]
-    return model, problems
+    return shared_schema_problems(MixFile, source, _message)
 
 
 # -- The checks ------------------------------------------------------------------------

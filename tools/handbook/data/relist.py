@@ -44,12 +44,10 @@ from handbook.data.schema import (
     Problem,
     Registry,
     Strict,
-    repeated_keys,
     rule,
     run_checks,
-    schema_errors,
 )
-from handbook.data.schema import message as schema_message
+from handbook.data.schema import schema_problems as shared_schema_problems
 from handbook.data.source import Loc, Source
 
 #: A fact's key: what ``{relist}`key``` names.
@@ -99,13 +97,8 @@ class RelistFile(Strict):
 
 
 def schema_problems(source: Source) -> tuple[RelistFile | None, list[tuple[Loc, str]]]:
-    problems = repeated_keys(source)
-    model, errors = schema_errors(RelistFile, source)
-    for loc, error in errors:
-        if loc and loc[-1] == "[key]":  # pydantic's place for a mapping's key: the key's own
-            loc = loc[:-1]
-        problems.append((loc, schema_message(error, loc)))
-    return model, problems
+    """The file as :class:`RelistFile`, or None and what breaks the schema (by location)."""
+    return shared_schema_problems(RelistFile, source)
 
 
 # -- The arithmetic --------------------------------------------------------------------

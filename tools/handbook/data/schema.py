@@ -82,6 +82,56 @@ def repeated_keys(source: Source) -> list[tuple[Loc, str]]:
     ]
 
 
+def shown(value: Any) -> str:
+    """A value as YAML writes it."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "null" if value is None else str(value)
+
+
+def value_message(error: Mapping[str, Any], loc: Loc) -> str | None:
+    """pydantic's error about a value in words that name the key and the value (empty,
+    not text, not a whole number, too long, out of range, not a list), or None."""
+    where = dotted(loc) or "the file"
+    kind, value = error["type"], error.get("input")
+    limits = error.get("ctx") or {}
+    if (kind in ("string_type", "int_type") and value is None) or kind == "string_too_short":
+        return f"{where}: empty"
+    if kind == "string_type":
+        return f"{where}: must be text, not `{shown(value)}`"
+    if kind in ("int_type", "int_from_float", "int_parsing"):
+        return f"{where}: `{shown(value)}` is not a whole number"
+    if kind == "string_too_long":
+        return f"{where}: {len(str(value).strip())} characters; at most {limits['max_length']}"
+    if kind == "less_than_equal":
+        return f"{where}: {shown(value)} is more than {limits['le']}"
+    if kind == "greater_than_equal":
+        return f"{where}: {shown(value)} is less than {limits['ge']}"
+    if kind == "too_short" and isinstance(value, list):
+        return f"{where}: give at least one"
+    if kind == "list_type":
+        return f"{where}: must be a list"
+    return None
+
+
+def schema_problems(
+    model: type[M],
+    source: Source,
+    wording: Callable[[Mapping[str, Any], Loc], str] | None = None,
+    tags: frozenset[str] = frozenset(),
+) -> tuple[M | None, list[tuple[Loc, str]]]:
+    """``source`` as ``model``, or None and every problem of its shape, by location: keys
+    given twice, and pydantic's errors in ``wording`` (default :func:`message`).  An error
+    about a mapping's key is placed at the key."""
+    problems = repeated_keys(source)
+    found, errors = schema_errors(model, source, tags)
+    for loc, error in errors:
+        if loc and loc[-1] == "[key]":  # pydantic's place for a mapping's key: the key's own
+            loc = loc[:-1]
+        problems.append((loc, (wording or message)(error, loc)))
+    return found, problems
+
+
 def message(error: Mapping[str, Any], loc: Loc) -> str:
     """pydantic's error as a finding's message: the key, then what is wrong."""
     where = dotted(loc) or "the file"

@@ -28,10 +28,11 @@ from pydantic import AfterValidator, Discriminator, Field, StringConstraints, Ta
 # SYNTAX_CODE, SCHEMA_CODE and Problem are the matrix's too: callers use ``skills.Problem``.
 from handbook.data.schema import SCHEMA_CODE as SCHEMA_CODE
 from handbook.data.schema import SYNTAX_CODE as SYNTAX_CODE
-from handbook.data.schema import Check, Registry, Strict, repeated_keys, run_checks, schema_errors
+from handbook.data.schema import Check, Registry, Strict, run_checks
 from handbook.data.schema import Problem as Problem
 from handbook.data.schema import message as _schema_message
 from handbook.data.schema import rule as _rule
+from handbook.data.schema import schema_problems as shared_schema_problems
 from handbook.data.source import Loc, Source, dotted
 from handbook.vocabulary import ROLES
 
@@ -142,10 +143,7 @@ _TAGS = frozenset({"skill-in-use", "retired-skill"})
 
 def schema_problems(source: Source) -> tuple[SkillsFile | None, list[tuple[Loc, str]]]:
     """The file as :class:`SkillsFile`, or None and what breaks the schema (by location)."""
-    problems = repeated_keys(source)
-    model, errors = schema_errors(SkillsFile, source, _TAGS)
-    problems += [(loc, _message(error, loc)) for loc, error in errors]
-    return model, problems
+    return shared_schema_problems(SkillsFile, source, _message, _TAGS)
 
 
 def _message(error: Mapping[str, Any], loc: Loc) -> str:

@@ -48,12 +48,12 @@ from handbook.data.schema import (
     Problem,
     Registry,
     Strict,
-    repeated_keys,
     rule,
     run_checks,
-    schema_errors,
+    value_message,
 )
 from handbook.data.schema import message as schema_message
+from handbook.data.schema import schema_problems as shared_schema_problems
 from handbook.data.source import Loc, Source, dotted
 
 # -- The schema ------------------------------------------------------------------------
@@ -146,13 +146,6 @@ class WorksheetFile(Strict):
             yield (*loc, "mistake"), field.mistake
 
 
-def _shown(value: Any) -> str:
-    """A value as YAML writes it."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "null" if value is None else str(value)
-
-
 #: The keys of each kind of mapping, for a message that says what belongs there.
 _KEYS: dict[int, tuple[str, ...]] = {
     0: tuple(WorksheetFile.model_fields),
@@ -163,37 +156,16 @@ _KEYS: dict[int, tuple[str, ...]] = {
 
 def _message(error: Mapping[str, Any], loc: Loc) -> str:
     """pydantic's error in words that name the key and the value."""
-    where = dotted(loc) or "the file"
-    kind, value = error["type"], error.get("input")
-    limits = error.get("ctx") or {}
-    if (kind in ("string_type", "int_type") and value is None) or kind == "string_too_short":
-        return f"{where}: empty"
-    if kind == "string_type":
-        return f"{where}: must be text, not `{_shown(value)}`"
-    if kind in ("int_type", "int_from_float", "int_parsing"):
-        return f"{where}: `{_shown(value)}` is not a whole number"
-    if kind == "string_too_long":
-        return f"{where}: {len(str(value).strip())} characters; at most {limits['max_length']}"
-    if kind == "less_than_equal":
-        return f"{where}: {_shown(value)} is more than {limits['le']}"
-    if kind == "greater_than_equal":
-        return f"{where}: {_shown(value)} is less than {limits['ge']}"
-    if kind == "too_short" and isinstance(value, list):
-        return f"{where}: give at least one"
-    if kind in ("model_type", "model_attributes_type", "dict_type"):
+    if error["type"] in ("model_type", "model_attributes_type", "dict_type"):
         keys = ", ".join(_KEYS.get(len(loc), ()))
-        return f"{where}: must be a mapping of {keys}" if keys else schema_message(error, loc)
-    if kind == "list_type":
-        return f"{where}: must be a list"
-    return schema_message(error, loc)
+        if keys:
+            return f"{dotted(loc) or 'the file'}: must be a mapping of {keys}"
+    return value_message(error, loc) or schema_message(error, loc)
 
 
 def schema_problems(source: Source) -> tuple[WorksheetFile | None, list[tuple[Loc, str]]]:
     """The file as :class:`WorksheetFile`, or None and what breaks the schema (by location)."""
-    problems = repeated_keys(source)
-    model, errors = schema_errors(WorksheetFile, source)
-    problems += [(loc, _message(error, loc)) for loc, error in errors]
-    return model, problems
+    return shared_schema_problems(WorksheetFile, source, _message)
 
 
 # -- The checks ------------------------------------------------------------------------
