@@ -57,8 +57,12 @@ browser: $(STAMP)
 	  $(BIN)/playwright install chromium || echo "No browser: the browser tests will fail (see README)."; \
 	fi
 
-html: $(STAMP) ## Build the site into docs/_build/html (strict: any warning fails)
-	$(SPHINXBUILD) -b html -d $(BUILDDIR)/doctrees $(SOURCEDIR) $(BUILDDIR)/html
+# The languages `make html` builds: English at docs/_build/html/, Japanese at
+# docs/_build/html/ja/.  `make html LANGS=en` builds English only.
+LANGS       ?= en ja
+
+html: $(STAMP) ## Build the site, every language, into docs/_build/html (strict; LANGS=en for English only)
+	$(BIN)/handbook build --languages $(LANGS) -- $(SPHINXOPTS)
 	@echo "Open $(BUILDDIR)/html/index.html"
 
 live: $(STAMP) ## Rebuild and reload in the browser as you edit (sphinx-autobuild)

@@ -27,6 +27,14 @@ and checks that
   fastnav; the growth exponent with fastnav is at most 1.1; editing one page
   rebuilds in at most 1.3x the time of a no-op rebuild.
 
+Then it builds the real handbook (a snapshot of ``docs/`` and
+``references.bib``) as ``make html`` does, side by side: a clean
+English-only build (``make html LANGS=en``) against a clean build of every
+language (``make html``), ``--repeat`` times each, best time counting, and
+checks that the bilingual site takes at most 1.8x the English-only one and
+is byte-identical from run to run.  ``--languages-only`` runs just that part
+(about two minutes).
+
 The handbook package and the docs configuration are copied first, so every
 build of a run uses the same code even if the working tree changes meanwhile.
 It exits 1 if a check fails.  No network; not part of the test suite.  A full
@@ -59,13 +67,14 @@ from string import Template
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-from handbook.build import run_build  # noqa: E402
+from handbook.build import LANGUAGES, build_site, run_build  # noqa: E402
 from handbook.paths import DOCS  # noqa: E402
 
 #: Targets from the issue.
 TARGET_SPEEDUP = 6.0
 TARGET_EXPONENT = 1.1
 TARGET_EDIT_RATIO = 1.3
+TARGET_LANGUAGES_RATIO = 1.8
 
 #: Chapters per part: the shape of the real handbook (a part index and its chapters).
 CHAPTERS_PER_PART = 10
@@ -419,6 +428,64 @@ def profile(pages: int, variant: str, work: Path, top: int) -> None:
     stats.sort_stats("tottime").print_stats(top)
 
 
+# -- every language against English only ---------------------------------------
+
+
+def site_snapshot(dest: Path) -> Path:
+    """Copy the handbook's sources (``docs/`` without build output, ``references.bib``)."""
+    shutil.copytree(DOCS, dest / "docs", ignore=shutil.ignore_patterns("_build", "*.mo"))
+    shutil.copy2(ROOT / "references.bib", dest / "references.bib")
+    return dest / "docs"
+
+
+def timed_site(source: Path, out: Path, work: Path, languages: list[str]) -> float:
+    """One clean build of the site (every output removed first); its wall-clock time."""
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)
+    for compiled in source.rglob("*.mo"):
+        compiled.unlink()
+    start = time.perf_counter()
+    builds = build_site(source, out, work=work, languages=languages)
+    seconds = time.perf_counter() - start
+    for build in builds:
+        if build.returncode != 0:
+            sys.exit(f"{build.language} build failed:\n{build.stderr}")
+    return seconds
+
+
+def bench_languages(work: Path, repeat: int) -> bool:
+    """English only against every language, on the real handbook; True if the targets hold."""
+    source = site_snapshot(work / "site")
+    out, builds = work / "html", work / "languages"
+    everything = list(LANGUAGES)
+    english: list[float] = []
+    both: list[float] = []
+    kept: Path | None = None
+    for _ in range(repeat):
+        english.append(timed_site(source, out, builds, ["en"]))
+        both.append(timed_site(source, out, builds, everything))
+        if kept is None:
+            kept = work / "html-first"
+            shutil.rmtree(kept, ignore_errors=True)
+            out.rename(kept)
+    assert kept is not None
+    if repeat < 2:
+        both.append(timed_site(source, out, builds, everything))
+    changed = differences(kept, out)
+    ratio = min(both) / min(english)
+    print()
+    print(f"The handbook, clean builds (best of {repeat}), {os.cpu_count()} CPUs:")
+    print(f"  English only (make html LANGS=en)  {min(english):7.1f} s")
+    print(f"  {' and '.join(everything):<33}  {min(both):7.1f} s   {ratio:.2f}x")
+    ok_ratio = ratio <= TARGET_LANGUAGES_RATIO
+    print(f"  target: at most {TARGET_LANGUAGES_RATIO}x ... {'ok' if ok_ratio else 'MISSED'}")
+    print(
+        "  byte-identical from run to run ... "
+        + ("ok" if not changed else f"DIFFERS: {', '.join(changed[:10])}")
+    )
+    return ok_ratio and not changed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, nargs="+", default=[50, 200, 500])
@@ -429,6 +496,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=int, metavar="PAGES", help="profile one clean build")
     parser.add_argument("--variant", choices=sorted(VARIANTS), default="fastnav")
     parser.add_argument("--top", type=int, default=40, help="rows of the profile to print")
+    parser.add_argument(
+        "--languages-only",
+        action="store_true",
+        help="only compare the bilingual site with English only",
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="handbook-bench-") as temporary:
         work = args.workdir or Path(temporary)
@@ -442,10 +514,15 @@ def main(argv: list[str] | None = None) -> int:
             profile(args.profile, args.variant, work / "profile", args.top)
             return 0
         print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; books in {work}")
-        books = [
-            bench_book(work / f"book-{pages}", pages, args.repeat) for pages in sorted(args.pages)
-        ]
-        return 0 if report(books) else 1
+        ok = True
+        if not args.languages_only:
+            books = [
+                bench_book(work / f"book-{pages}", pages, args.repeat)
+                for pages in sorted(args.pages)
+            ]
+            ok = report(books)
+        ok = bench_languages(work / "languages", args.repeat) and ok
+        return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -1,29 +1,38 @@
 """Lighthouse on the site readers get, beside a stock sphinx-book-theme build of the same sources.
 
-Builds ``docs/`` twice with the strict build command (``handbook.build``) into
-a temporary folder:
+Builds the bilingual site from ``docs/`` twice, as ``make html`` does
+(``handbook.build.build_site``: one strict build per language, each into its
+own folder, assembled with English at the root and Japanese under ``ja/``),
+into a temporary folder:
 
 * **ours**: the handbook as published;
 * **stock**: ``HANDBOOK_STOCK=1``, which ``docs/conf.py`` reads to drop our
   presentation extensions (front matter, accessibility, SEO, assets), our
-  templates, CSS and JavaScript: the theme as it comes.
+  templates, CSS and JavaScript: the theme as it comes (the translations and
+  the language switcher stay, so both sites have the same pages).
 
 Both are built with ``HANDBOOK_BASEURL`` set to the address they are served
-at, so canonical URLs, ``og:url`` and the sitemap point where Lighthouse
-loads the pages (a canonical URL on another host would make Lighthouse's SEO
-audits measure something else).  Each is served under ``/handbook/`` (the path
+at (the site's root; the Japanese build derives ``.../ja/`` from it), so
+canonical URLs, hreflang alternates, ``og:url`` and the sitemaps point where
+Lighthouse loads the pages (a canonical URL on another host would make
+Lighthouse's SEO audits measure something else).  Each is served under ``/handbook/`` (the path
 GitHub Pages gives the site) by a small HTTP server on 127.0.0.1 that gzips
 text responses on the fly, as GitHub Pages does; both builds are served the
 same way, and the ``.gz`` files our build writes are not used.
 
 Lighthouse 12.2.3 (``npm ci`` installs it from ``package-lock.json``) then
-loads the landing page and one chapter, as a phone (simulated throttling,
+loads four pages: the landing page and one chapter in English
+(``index.html``, ``swe/testing.html``) and the same two in Japanese
+(``ja/index.html``, ``ja/swe/testing.html``), each as a phone (simulated throttling,
 Lighthouse's default) and as a desktop (``--preset=desktop``), ``--runs``
 times each (default 3), ours and stock in turn, in Debian's Chromium with the
-flags the browser tests use.  It prints the median of every measure, the
-transfer of ours as a share of stock, and checks the targets for our pages
-on a phone: performance >= 0.95; accessibility, best practices and SEO 1.0;
-first-load transfer <= 35% of stock.  It exits 1 if a target is missed.
+flags the browser tests use.  It prints the median of every measure (rows
+labelled by language and page: ``en landing``, ``ja chapter``...), the
+transfer of ours as a share of stock, the scored audits below 1 per build and
+language, and checks the same targets for every one of our pages, English
+and Japanese, on a phone: performance >= 0.95; accessibility, best practices
+and SEO 1.0; first-load transfer <= 35% of stock.  It exits 1 if a target is
+missed.
 
 No network: every request goes to the two servers on 127.0.0.1.  Not part of
 the test suite; a full run takes a few minutes.  Run::
@@ -55,13 +64,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-from handbook.build import run_build  # noqa: E402
+from handbook.build import LANGUAGES, build_site  # noqa: E402
 from handbook.paths import DOCS  # noqa: E402
 
 LIGHTHOUSE = ROOT / "node_modules" / "lighthouse"
 LIGHTHOUSE_VERSION = "12.2.3"
 PREFIX = "/handbook/"
-PAGES = {"landing": "index.html", "chapter": "swe/testing.html"}
+#: The pages measured, by (language, page): the same two pages in each language,
+#: at the paths the assembled site gives them (Japanese under ``ja/``).
+PAGES = {
+    (language, page): prefix + path
+    for language, prefix in LANGUAGES.items()
+    for page, path in (("landing", "index.html"), ("chapter", "swe/testing.html"))
+}
 FORM_FACTORS = ("mobile", "desktop")
 BUILDS = ("ours", "stock")
 CHROME_FLAGS = [
@@ -253,12 +268,24 @@ def median(runs: list[Run]) -> Summary:
 
 
 def build(kind: str, url: str, work: Path) -> Path:
+    """Build and assemble the site, every language, as ``kind``; its root folder."""
     out = work / kind / "html"
     env = {"HANDBOOK_BASEURL": url, "HANDBOOK_STOCK": "1" if kind == "stock" else "0"}
-    done = run_build(DOCS, out, doctrees=work / kind / "doctrees", env=env)
-    if done.returncode != 0:
-        sys.exit(f"The {kind} build failed:\n{done.stderr}")
+    site_work = work / kind / "languages"
+    builds = build_site(DOCS, out, work=site_work, languages=list(LANGUAGES), env=env)
+    failed = [b for b in builds if b.returncode != 0]
+    if failed:
+        sys.exit("\n".join(f"The {kind} build ({b.language}) failed:\n{b.stderr}" for b in failed))
+    missing = [path for path in PAGES.values() if not (out / path).is_file()]
+    if missing:
+        sys.exit(f"The {kind} site has no {', '.join(missing)}")
     return out
+
+
+def label(key: tuple[str, str]) -> str:
+    """How a page's rows are labelled: ``en landing``, ``ja chapter``."""
+    language, page = key
+    return f"{language} {page}"
 
 
 def print_table(results: dict[tuple[str, str, str], Summary], runs: int, compress: bool) -> None:
@@ -268,18 +295,18 @@ def print_table(results: dict[tuple[str, str, str], Summary], runs: int, compres
         f"served {served} from 127.0.0.1 under {PREFIX}\n"
     )
     header = (
-        f"{'page':<18}{'device':<9}{'build':<7}{'perf':>6}{'a11y':>6}{'bp':>6}{'seo':>6}"
+        f"{'page':<12}{'path':<21}{'device':<9}{'build':<7}{'perf':>6}{'a11y':>6}{'bp':>6}{'seo':>6}"
         f"{'FCP ms':>8}{'LCP ms':>8}{'TBT ms':>8}{'CLS':>7}{'SI ms':>8}{'bytes':>10}{'reqs':>6}"
     )
     print(header)
     print("-" * len(header))
-    for page in PAGES.values():
+    for key, page in PAGES.items():
         for device in FORM_FACTORS:
             for kind in BUILDS:
                 s = results[(page, device, kind)]
                 m = s.metrics
                 print(
-                    f"{page:<18}{device:<9}{kind:<7}"
+                    f"{label(key):<12}{page:<21}{device:<9}{kind:<7}"
                     + "".join(f"{s.scores[c]:>6.2f}" for c in CATEGORIES)
                     + f"{m['FCP']:>8.0f}{m['LCP']:>8.0f}{m['TBT']:>8.0f}{m['CLS']:>7.3f}"
                     + f"{m['SI']:>8.0f}{s.transfer:>10,.0f}{s.requests:>6.0f}"
@@ -290,38 +317,53 @@ def print_table(results: dict[tuple[str, str, str], Summary], runs: int, compres
 def check_targets(results: dict[tuple[str, str, str], Summary]) -> list[str]:
     print("Transfer of a first load, ours as a share of stock:")
     missed = []
-    for page in PAGES.values():
+    for key, page in PAGES.items():
         for device in FORM_FACTORS:
             ours, stock = results[(page, device, "ours")], results[(page, device, "stock")]
             share = ours.transfer / stock.transfer
             print(
-                f"  {page:<18}{device:<9}{ours.transfer:>10,.0f} / {stock.transfer:>10,.0f} bytes"
+                f"  {label(key):<12}{page:<21}{device:<9}"
+                f"{ours.transfer:>10,.0f} / {stock.transfer:>10,.0f} bytes"
                 f" = {share:6.1%}   requests {ours.requests:.0f} / {stock.requests:.0f}"
             )
             if device == "mobile" and share > TARGET_TRANSFER_SHARE:
-                missed.append(f"{page} mobile transfer {share:.1%} > {TARGET_TRANSFER_SHARE:.0%}")
+                missed.append(
+                    f"{label(key)} ({page}) mobile transfer {share:.1%}"
+                    f" > {TARGET_TRANSFER_SHARE:.0%}"
+                )
     print("\nTargets for our pages on a phone (median):")
-    for page in PAGES.values():
+    for key, page in PAGES.items():
         ours = results[(page, "mobile", "ours")]
         for category, target in TARGETS.items():
             score = ours.scores[category]
             verdict = "ok" if score >= target else "MISSED"
-            print(f"  {page:<18}{category:<16}{score:5.2f} (>= {target:.2f})  {verdict}")
+            print(
+                f"  {label(key):<12}{page:<21}{category:<16}{score:5.2f} (>= {target:.2f})"
+                f"  {verdict}"
+            )
             if score < target:
-                missed.append(f"{page} mobile {category} {score:.2f} < {target:.2f}")
+                missed.append(f"{label(key)} ({page}) mobile {category} {score:.2f} < {target:.2f}")
         share = ours.transfer / results[(page, "mobile", "stock")].transfer
         verdict = "ok" if share <= TARGET_TRANSFER_SHARE else "MISSED"
         print(
-            f"  {page:<18}{'transfer':<16}{share:5.1%} (<= {TARGET_TRANSFER_SHARE:.0%})  {verdict}"
+            f"  {label(key):<12}{page:<21}{'transfer':<16}{share:5.1%}"
+            f" (<= {TARGET_TRANSFER_SHARE:.0%})  {verdict}"
         )
+    language_of = {page: language for (language, _), page in PAGES.items()}
     for kind in BUILDS:
-        lowest: dict[str, float] = {}
-        for (_, _, k), summary in results.items():
-            for failing in summary.failing if k == kind else []:
-                audit, score = failing.rsplit("=", 1)
-                lowest[audit] = min(lowest.get(audit, 1.0), float(score))
-        listed = ", ".join(f"{a} (lowest {v:.2f})" for a, v in sorted(lowest.items()))
-        print(f"\nScored audits below 1 in some run ({kind}): {listed or 'none'}")
+        for language in LANGUAGES:
+            lowest: dict[str, float] = {}
+            for (page, _, k), summary in results.items():
+                if k != kind or language_of[page] != language:
+                    continue
+                for failing in summary.failing:
+                    audit, score = failing.rsplit("=", 1)
+                    lowest[audit] = min(lowest.get(audit, 1.0), float(score))
+            listed = ", ".join(f"{a} (lowest {v:.2f})" for a, v in sorted(lowest.items()))
+            print(
+                f"\nScored audits below 1 in some run ({kind}, {language} pages): "
+                f"{listed or 'none'}"
+            )
     return missed
 
 
@@ -356,13 +398,16 @@ def main(argv: list[str] | None = None) -> int:
         reports = work / "lighthouse"
         reports.mkdir(exist_ok=True)
         runs: dict[tuple[str, str, str], list[Run]] = {}
-        for page in PAGES.values():
+        for key, page in PAGES.items():
             for device in FORM_FACTORS:
                 for n in range(args.runs):
                     for kind in BUILDS:  # in turn, so that both see the same machine
                         name = f"{kind}-{device}-{page.replace('/', '_')}-{n}.json"
                         url = base_url(servers[kind]) + page
-                        print(f"lighthouse {kind:<5} {device:<7} {page} run {n + 1}", flush=True)
+                        print(
+                            f"lighthouse {kind:<5} {device:<7} {label(key):<11} {page} run {n + 1}",
+                            flush=True,
+                        )
                         run = lighthouse(url, device, reports / name)
                         runs.setdefault((page, device, kind), []).append(run)
         print()

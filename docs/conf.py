@@ -40,12 +40,14 @@ version = release = handbook.__version__
 # -- General configuration ---------------------------------------------------
 # https://www.sphinx-doc.org/en/master/usage/configuration.html#general-configuration
 extensions = [
+    # The theme as an extension too: its directives (margin) are then known to
+    # every builder, the gettext builder that extracts messages among them.
+    "sphinx_book_theme",
     "myst_parser",
     "sphinxcontrib.bibtex",
     "sphinx_design",
     "sphinx_copybutton",
     "sphinxext.opengraph",
-    "sphinx_sitemap",
     "notfound.extension",
     "sphinx_reredirects",
     "handbook.sphinxext.frontmatter",
@@ -63,12 +65,29 @@ extensions = [
     "handbook.sphinxext.worksheets",  # blank worksheets from _data/worksheets/, with downloads
     "handbook.sphinxext.glossary",  # the glossary's fragments as one alphabetical list
     "handbook.sphinxext.relist",  # {relist}`key`: the running example's facts, stated once
+    "handbook.sphinxext.i18n",  # language switcher, hreflang, sitemap, translation notice
+    "handbook.sphinxext.search_ja",  # Japanese search: the query splits as the index does
 ]
 exclude_patterns = ["_build", "_templates", "_glossary", "_data", "Thumbs.db", ".DS_Store"]
 templates_path = ["_templates"]
 nitpicky = True
 # Page titles and descriptions come from each page's front matter (see
 # CONTRIBUTING.md); the build refuses a page without them.
+
+# -- Translations (gettext catalogues) --------------------------------------
+# https://www.sphinx-doc.org/en/master/usage/advanced/intl.html
+# English is the source; other languages are built from the same sources with
+# `-D language=ja`, from catalogues in docs/locales/<lang>/LC_MESSAGES/
+# (managed with `handbook i18n update`; see CONTRIBUTING.md, "Translating").
+locale_dirs = ["locales/"]
+gettext_compact = False  # one catalogue per page: status per page, one file per translator
+gettext_location = False  # no line numbers: catalogues change only when the text does
+gettext_uuid = False
+# Where each language lives under the site's root URL (GitHub Pages layout:
+# /handbook/ and /handbook/ja/); handbook.sphinxext.i18n derives each build's
+# canonical URLs, switcher links, hreflang alternates and sitemap from it.
+handbook_languages = {"en": "", "ja": "ja/"}
+handbook_language_names = {"en": "English", "ja": "日本語"}
 
 # -- MyST Markdown -----------------------------------------------------------
 # https://myst-parser.readthedocs.io/en/latest/configuration.html
@@ -122,6 +141,10 @@ html_theme_options = {
     "logo": {"alt_text": "The ML Engineer's Handbook — home"},
     # "Suggest an edit" and "Report a problem" (handbook.sphinxext.seo)
     "article_footer_items": ["handbook-feedback.html"],
+    # The header bar holds the language switcher, on wide screens and in the
+    # mobile header; its search button duplicated the sidebar's and the
+    # article header's, so it goes.
+    "navbar_persistent": ["handbook-language.html"],
 }
 
 # -- Social cards and search engines -----------------------------------------
@@ -131,9 +154,9 @@ ogp_site_name = project
 ogp_type = "article"
 ogp_enable_meta_description = True
 ogp_social_cards = {"enable": False}  # no matplotlib images; keeps builds fast
-# https://sphinx-sitemap.readthedocs.io/
-sitemap_url_scheme = "{link}"
-sitemap_excludes = ["search.html", "genindex.html", "404.html"]
+# The sitemap (one per language, with hreflang alternates) is written by
+# handbook.sphinxext.i18n: sphinx-sitemap cannot put one language at the
+# site's root and another under a prefix.
 
 # -- 404 page (sphinx-notfound-page) -----------------------------------------
 # https://sphinx-notfound-page.readthedocs.io/

@@ -44,11 +44,15 @@ class BuiltSite:
 
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> BuiltSite:
-    """Build ``docs/`` into a temporary directory, exactly as ``make html`` does."""
-    from handbook.build import run_build
+    """Build ``docs/`` into a temporary directory, exactly as ``make html`` does:
+    every language, strictly, assembled into one site (Japanese under ``ja/``)."""
+    from handbook.build import build_site
     from handbook.paths import DOCS
 
     base = tmp_path_factory.mktemp("site")
-    out, doctrees = base / "html", base / "doctrees"
-    done = run_build(DOCS, out, doctrees=doctrees)
-    return BuiltSite(out, doctrees, done.stdout, done.stderr, done.returncode)
+    out, work = base / "html", base / "languages"
+    builds = build_site(DOCS, out, work=work)
+    returncode = max(build.returncode for build in builds)
+    stdout = "".join(build.stdout for build in builds)
+    stderr = "".join(build.stderr for build in builds)
+    return BuiltSite(out, builds[0].doctrees, stdout, stderr, returncode)

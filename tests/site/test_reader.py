@@ -215,8 +215,14 @@ def test_generated_pages_are_described_too(built_site, page):
 def test_robots_txt_points_at_the_sitemap_at_the_canonical_url(built_site):
     robots = (built_site.out / "robots.txt").read_text(encoding="utf-8")
     lines = [ln for ln in robots.splitlines() if ln and not ln.startswith("#")]
-    assert lines == ["User-agent: *", "Disallow:", f"Sitemap: {BASEURL}sitemap.xml"]
+    assert lines == [
+        "User-agent: *",
+        "Disallow:",
+        f"Sitemap: {BASEURL}sitemap.xml",
+        f"Sitemap: {BASEURL}ja/sitemap.xml",
+    ]
     assert (built_site.out / "sitemap.xml").is_file()
+    assert (built_site.out / "ja" / "sitemap.xml").is_file()
 
 
 @pytest.mark.filterwarnings("ignore::sphinx.deprecation.RemovedInSphinx11Warning")
@@ -229,7 +235,7 @@ def test_robots_txt_follows_html_baseurl(tmp_path):
     src.mkdir()
     (src / "conf.py").write_text(
         'project = "Fork"\nhtml_baseurl = "https://example.org/docs/ml/"\n'
-        'extensions = ["sphinx_sitemap", "handbook.sphinxext.seo"]\n',
+        'extensions = ["handbook.sphinxext.i18n", "handbook.sphinxext.seo"]\n',
         encoding="utf-8",
     )
     (src / "index.rst").write_text("Fork\n====\n\nText.\n", encoding="utf-8")

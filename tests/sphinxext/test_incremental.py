@@ -23,12 +23,9 @@ ROOT_NAME = "test-incremental"
 
 pytestmark = [
     pytest.mark.sphinx,
-    # sphinx-book-theme 1.4 and sphinx-sitemap use APIs Sphinx 11 removes; not ours to fix
+    # sphinx-book-theme 1.4 uses APIs Sphinx 11 removes; not ours to fix
     pytest.mark.filterwarnings(
         "ignore::sphinx.deprecation.RemovedInSphinx11Warning:sphinx_book_theme._transforms"
-    ),
-    pytest.mark.filterwarnings(
-        "ignore::sphinx.deprecation.RemovedInSphinx11Warning:sphinx_sitemap"
     ),
 ]
 

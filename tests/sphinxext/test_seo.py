@@ -1,8 +1,8 @@
 """handbook.sphinxext.seo: social tags, a description on every page, robots.txt, feedback links.
 
 The root ``tests/roots/test-seo`` is built once with sphinx-book-theme,
-sphinxext-opengraph (which seo loads), sphinx-sitemap and sphinx-notfound-page,
-as in the handbook; a second build checks the issue forms against a
+sphinxext-opengraph (which seo loads), handbook.sphinxext.i18n (the sitemap) and
+sphinx-notfound-page, as in the handbook; a second build checks the issue forms against a
 repository checkout.  sphinxext-opengraph writes the OpenGraph tags of pages
 made from documents; every other tag asserted here is seo's.
 """
@@ -17,13 +17,10 @@ from sphinxext_support import BuildRoot, Built, build_root
 
 pytestmark = [
     pytest.mark.sphinx,
-    # sphinx-book-theme 1.4, sphinx-sitemap and sphinx-notfound-page use APIs
+    # sphinx-book-theme 1.4 and sphinx-notfound-page use APIs
     # Sphinx 11 removes; not ours to fix
     pytest.mark.filterwarnings(
         "ignore::sphinx.deprecation.RemovedInSphinx11Warning:sphinx_book_theme._transforms"
-    ),
-    pytest.mark.filterwarnings(
-        "ignore::sphinx.deprecation.RemovedInSphinx11Warning:sphinx_sitemap"
     ),
     pytest.mark.filterwarnings(
         "ignore::sphinx.deprecation.RemovedInSphinx11Warning:notfound.extension"

@@ -7,6 +7,7 @@ Usage::
     handbook check-data [FILES ...]
     handbook bib check|format ...
     handbook linkcheck [PATHS ...]
+    handbook i18n update|status ...
 
 Each subcommand lives in its own module with a ``main(argv=None) -> int``; this
 module only chooses which one to run, importing it lazily so that
@@ -37,11 +38,13 @@ EXIT_INTERRUPTED = 130
 
 #: subcommand -> (module, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
+    "build": ("handbook.build", "build the site strictly, every language"),
     "new-page": ("handbook.pages.scaffold", "create a chapter from the page template"),
     "check-pages": ("handbook.pages.checks", "lint the handbook's pages"),
     "check-data": ("handbook.data.cli", "validate the structured content in docs/_data"),
     "bib": ("handbook.bib.cli", "check or format references.bib"),
     "linkcheck": ("handbook.linkcheck.cli", "check external links, DOIs and ISBNs"),
+    "i18n": ("handbook.i18n.cli", "translations: refresh catalogues, report status"),
 }
 
 

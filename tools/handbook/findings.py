@@ -50,14 +50,25 @@ def escape_github(value: str) -> str:
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def print_github(findings: Iterable[Finding], stream: TextIO | None = None) -> None:
-    """Print findings as GitHub Actions ``::error`` annotations on the source line."""
+def _print_annotations(findings: Iterable[Finding], command: str, stream: TextIO | None) -> None:
     out = stream or sys.stdout
     for f in sorted(findings):
         path = escape_github(f.path).replace(",", "%2C").replace(":", "%3A")
         print(
-            f"::error file={path},line={f.line}::{escape_github(f'{f.code} {f.message}')}", file=out
+            f"::{command} file={path},line={f.line}::{escape_github(f'{f.code} {f.message}')}",
+            file=out,
         )
+
+
+def print_github(findings: Iterable[Finding], stream: TextIO | None = None) -> None:
+    """Print findings as GitHub Actions ``::error`` annotations on the source line."""
+    _print_annotations(findings, "error", stream)
+
+
+def print_github_warnings(findings: Iterable[Finding], stream: TextIO | None = None) -> None:
+    """Print findings as GitHub Actions ``::warning`` annotations on the source line: for a
+    check whose findings must not fail the job (``handbook i18n status --warn``)."""
+    _print_annotations(findings, "warning", stream)
 
 
 def exit_status(findings: Iterable[Finding]) -> int:

@@ -17,3 +17,5 @@ DOCS: Path = ROOT / "docs"
 REFERENCES: Path = ROOT / "references.bib"
 #: The project's settings, ``[tool.handbook.*]`` among them.
 PYPROJECT: Path = ROOT / "pyproject.toml"
+#: Our Sphinx extensions (their ``_()`` strings go into the ``sphinx`` catalogue).
+SPHINXEXT: Path = ROOT / "tools" / "handbook" / "sphinxext"

@@ -10,7 +10,7 @@ project = "Incremental"
 extensions = [
     "myst_parser",
     "sphinxcontrib.bibtex",
-    "sphinx_sitemap",
+    "handbook.sphinxext.i18n",
     "handbook.sphinxext.readinglist",
     "handbook.sphinxext.a11y",
     "handbook.sphinxext.fastnav",

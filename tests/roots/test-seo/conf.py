@@ -7,7 +7,7 @@ prints the feedback links as plainly as possible.
 """
 
 project = "SEO"
-extensions = ["myst_parser", "sphinx_sitemap", "notfound.extension", "handbook.sphinxext.seo"]
+extensions = ["myst_parser", "handbook.sphinxext.i18n", "notfound.extension", "handbook.sphinxext.seo"]
 html_theme = "sphinx_book_theme"
 templates_path = ["_templates"]
 html_theme_options = {

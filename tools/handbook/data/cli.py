@@ -6,6 +6,7 @@ Usage::
     handbook check-data path/to/skills.yaml      # another file (fixtures)
     handbook check-data docs/_data/mixes/jane-doe.yaml
     handbook check-data docs/_data/worksheets/experiment-plan.yaml
+    handbook check-data docs/_data/translations.yaml
     handbook check-data --format github
     handbook check-data --list-checks
 
@@ -15,7 +16,9 @@ a YAML file in a folder named ``mixes`` a reader's skill mix
 (:mod:`handbook.data.mixes`), one in a folder named ``worksheets`` a blank
 worksheet (:mod:`handbook.data.worksheets`), ``checks.yaml`` (or a file in a
 folder named ``checks``) the record of check IDs (:mod:`handbook.data.checks`),
-``relist.yaml`` the running example's facts (:mod:`handbook.data.relist`).
+``relist.yaml`` the running example's facts (:mod:`handbook.data.relist`),
+``translations.yaml`` the pages whose translation is complete
+(:mod:`handbook.data.translations`, checked against ``--docs``' pages and catalogues).
 Links are checked against the pages of ``--docs`` (labels, ``{skill}`` and
 ``{relist}`` roles, read with the page reader) and the keys of ``--references``; a mix is compared
 with the files before it in its folder.
@@ -32,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from handbook import myst, paths
-from handbook.data import checks, mixes, relist, skills, worksheets
+from handbook.data import checks, mixes, relist, skills, translations, worksheets
 from handbook.data.schema import SCHEMA_CODE, SYNTAX_CODE, Problem, is_yaml_file, yaml_files
 from handbook.data.source import YamlSyntaxError, load
 from handbook.files import UnusableInputError, display_path, read_text
@@ -56,7 +59,7 @@ _SKIPPED = frozenset({"_build", "_templates", "_data"})
 
 
 #: The schemas, as the message for a file with none names them.
-KNOWN = "skills.yaml, mixes/*.yaml, worksheets/*.yaml, checks.yaml, relist.yaml"
+KNOWN = "skills.yaml, mixes/*.yaml, worksheets/*.yaml, checks.yaml, relist.yaml, translations.yaml"
 
 
 def schema_of(path: Path) -> str | None:
@@ -71,6 +74,8 @@ def schema_of(path: Path) -> str | None:
         return "checks"
     if path.name == "relist.yaml" or path.name.endswith(".relist.yaml"):
         return "relist"
+    if path.name == "translations.yaml" or path.name.endswith(".translations.yaml"):
+        return "translations"
     return None
 
 
@@ -79,7 +84,7 @@ def default_files(docs: Path) -> list[Path]:
     and the record of check IDs (where there is one: a docs tree whose chapters have no
     checklist needs none, and ``check-pages`` says when one is missing)."""
     data = docs / "_data"
-    optional = [data / "checks.yaml", data / "relist.yaml"]
+    optional = [data / "checks.yaml", data / "relist.yaml", data / "translations.yaml"]
     return [
         data / "skills.yaml",
         *yaml_files(data / "mixes"),
@@ -95,6 +100,8 @@ class Pages:
 
     skills: skills.Context
     facts: list[relist.Reference] = field(default_factory=list)
+    #: The docs folder (its ``locales/`` holds the translations' catalogues).
+    docs: Path | None = None
 
 
 def context(docs: Path, references: Path) -> Pages:
@@ -127,7 +134,7 @@ def context(docs: Path, references: Path) -> Pages:
                 facts.append(relist.Reference(display_path(page), item.line, item.content.strip()))
     bib = parse_text(read_text(references, display_path(references)), display_path(references))
     keys = frozenset(entry.key for entry in bib.entries if entry.key)
-    return Pages(skills.Context(labels, frozenset(docnames), keys, found), facts)
+    return Pages(skills.Context(labels, frozenset(docnames), keys, found), facts, docs)
 
 
 def check_file(path: Path, pages: Pages, shelf: mixes.Shelf | None = None) -> list[Finding]:
@@ -155,6 +162,9 @@ def check_file(path: Path, pages: Pages, shelf: mixes.Shelf | None = None) -> li
         _record, problems = checks.validate(source, checks.Context(ctx.docnames))
     elif schema == "relist":
         _facts, problems = relist.validate(source, relist.Context(pages.facts))
+    elif schema == "translations":
+        found_pages = translations.Context(ctx.docnames, pages.docs)
+        _translations, problems = translations.validate(source, found_pages)
     else:
         _model, problems = skills.validate(source, ctx)
     return [
@@ -173,6 +183,7 @@ def _list_checks() -> str:
     rows += [(c.code, c.name, c.summary) for c in worksheets.CHECKS.values()]
     rows += [(c.code, c.name, c.summary) for c in checks.CHECKS.values()]
     rows += [(c.code, c.name, c.summary) for c in relist.CHECKS.values()]
+    rows += [(c.code, c.name, c.summary) for c in translations.CHECKS.values()]
     return "\n".join(f"{code}  {name}: {summary}" for code, name, summary in sorted(rows))
 
 
@@ -181,8 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         prog="handbook check-data",
         description=(
             "Validate the structured content under docs/_data/ "
-            "(the skills matrix, readers' skill mixes, the worksheets and the record of "
-            "check IDs)."
+            "(the skills matrix, readers' skill mixes, the worksheets, the record of "
+            "check IDs, the running example's facts and the complete translations)."
         ),
     )
     parser.add_argument(
@@ -190,8 +201,8 @@ def main(argv: list[str] | None = None) -> int:
         nargs="*",
         type=Path,
         metavar="FILE",
-        help="default: docs/_data/skills.yaml, mixes/*.yaml, worksheets/*.yaml, checks.yaml "
-        "and relist.yaml",
+        help="default: docs/_data/skills.yaml, mixes/*.yaml, worksheets/*.yaml, checks.yaml, "
+        "relist.yaml and translations.yaml",
     )
     parser.add_argument("--docs", type=Path, help="the docs directory (default: docs/)")
     parser.add_argument(

@@ -10,6 +10,12 @@ docutils writes each bibliography entry as ``role="doc-biblioentry"`` inside a
 valid items (axe: ``aria-deprecated-role``, ``aria-allowed-role``,
 ``aria-required-children``).  Entries are written as ``role="listitem"``.
 Template-level fixes live in ``docs/_templates/``.
+
+Names are read in the reader's language: the summaries' names and the logo's
+alternative text (``html_theme_options['logo']['alt_text']``, looked up as a
+whole in ``sphinx.po``) go through Sphinx's translator, and the book theme's
+own words that its catalogue lacks are looked up there too
+(:func:`handbook.sphinxext._words.theme_fallback`).
 """
 
 from __future__ import annotations
@@ -19,9 +25,11 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.locale import _
 from sphinx.util.typing import ExtensionMetadata
 
 import handbook
+from handbook.sphinxext._words import theme_fallback
 
 
 def name_summaries(toctree: Any) -> Any:
@@ -40,7 +48,9 @@ def name_summaries(toctree: Any) -> Any:
         link = item.find("a", recursive=False)
         title = link.get_text(" ", strip=True) if link else ""
         summary["aria-label"] = (
-            f"Show or hide the pages of {title}" if title else "Show or hide pages"
+            _("Show or hide the pages of {section}").format(section=title)
+            if title
+            else _("Show or hide pages")
         )
     return toctree
 
@@ -66,7 +76,11 @@ def on_html_page_context(
     context: dict[str, Any],
     doctree: nodes.document | None,
 ) -> None:
-    """Wrap the theme's sidebar renderer (installed at priority 500) with ``name_summaries``."""
+    """Wrap the theme's sidebar renderer (installed at priority 500) with ``name_summaries``;
+    the logo's alternative text in the page's language."""
+    logo = context.get("theme_logo")
+    if isinstance(logo, dict) and logo.get("alt_text"):
+        context["theme_logo"] = {**logo, "alt_text": _(str(logo["alt_text"]))}
     render: Callable[..., Any] | None = context.get("generate_toctree_html")
     if render is None or getattr(render, "_handbook_a11y", False):
         return
@@ -80,6 +94,7 @@ def on_html_page_context(
 
 def setup(app: Sphinx) -> ExtensionMetadata:
     app.add_node(nodes.citation, override=True, html=(visit_citation, depart_citation))
+    app.connect("builder-inited", theme_fallback)
     app.connect("html-page-context", on_html_page_context, priority=600)
     return {
         "version": handbook.__version__,

@@ -22,7 +22,10 @@ issued).  This extension
   YAML line, so the strict build fails naming it.
 
 The items are kept by an environment collector (per page, merged from parallel
-readers); the All checks page is rewritten whenever they change.
+readers); the All checks page is rewritten whenever they change.  The words
+this module writes (the IDs' tooltips, the retired IDs' sentences, the
+downloads and their Markdown) are translated with Sphinx's translator
+(``sphinx.po``); the filter's words are the page's own.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.environment.collectors import EnvironmentCollector
+from sphinx.locale import _
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
@@ -47,9 +51,10 @@ from handbook.data.source import Source
 from handbook.files import write_atomically
 from handbook.sphinxext._data import load_or_warn, role_location, warn
 from handbook.sphinxext._envstate import EnvState
+from handbook.sphinxext._words import role_name, sentence
 from handbook.sphinxext.readinglist import document_order
 from handbook.sphinxext.selfassess import element, read_words, void
-from handbook.vocabulary import ROLE_NAMES, ROLES
+from handbook.vocabulary import ROLES
 
 if TYPE_CHECKING:
     from collections.abc import Set
@@ -123,11 +128,13 @@ def visit_check_box(self: Any, node: nodes.Element) -> None:
 
 
 def _checklists(document: nodes.document) -> list[nodes.section]:
+    """The page's Checklist sections; a translated title keeps the source's words in its
+    ``rawsource`` (Sphinx's translation replaces only its text)."""
     return [
         section
         for section in document.findall(nodes.section)
-        if isinstance(section.next_node(nodes.title), nodes.title)
-        and section.next_node(nodes.title).astext() == CHECKLIST
+        if isinstance(title := section.next_node(nodes.title), nodes.title)
+        and CHECKLIST in (title.astext(), title.rawsource)
     ]
 
 
@@ -371,7 +378,9 @@ def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> N
             check_id,
             refuri=uri,
             classes=["handbook-check-id"],
-            reftitle=f"{check_id} on the All checks page: the link that outlives edits",
+            reftitle=_("{check} on the All checks page: the link that outlives edits").format(
+                check=check_id
+            ),
         )
         node.replace_self(link)
     for node in list(doctree.findall(allchecks)):
@@ -414,20 +423,22 @@ def _render(app: Sphinx, docname: str, what: str) -> list[nodes.Node]:
         for entry in model.retired if model is not None else ():
             item = nodes.list_item(ids=[data.anchor(entry.id)])
             paragraph = nodes.paragraph()
-            paragraph += nodes.strong(entry.id, entry.id)
+            retired = nodes.strong(entry.id, entry.id)
             if entry.merged_into:
-                paragraph += nodes.Text(" was merged into ")
-                paragraph += nodes.reference(
-                    "", entry.merged_into, refuri="#" + data.anchor(entry.merged_into)
+                paragraph += sentence(
+                    _("{check} was merged into {other}."),
+                    check=retired,
+                    other=nodes.reference(
+                        "", entry.merged_into, refuri="#" + data.anchor(entry.merged_into)
+                    ),
                 )
-                paragraph += nodes.Text(". ")
             else:
-                paragraph += nodes.Text(" was removed. ")
-            paragraph += nodes.Text(entry.reason)
+                paragraph += sentence(_("{check} was removed."), check=retired)
+            paragraph += nodes.Text(" " + entry.reason)
             item += paragraph
             items += item
         if not items.children:
-            return [nodes.paragraph(text="No check has been retired yet.")]
+            return [nodes.paragraph(text=_("No check has been retired yet."))]
         return [items]
     # downloads
     if builder.name not in HTML_BUILDERS:
@@ -438,7 +449,9 @@ def _render(app: Sphinx, docname: str, what: str) -> list[nodes.Node]:
         paragraph = nodes.paragraph()
         prefix = "../" * docname.count("/")
         paragraph += nodes.reference(
-            "", f"{ROLE_NAMES[role]} (Markdown)", refuri=f"{prefix}{DOWNLOADS}/checks-{role}.md"
+            "",
+            _("{role} (Markdown)").format(role=role_name(role)),
+            refuri=f"{prefix}{DOWNLOADS}/checks-{role}.md",
         )
         item += paragraph
         listing += item
@@ -451,11 +464,19 @@ def markdown_for(app: Sphinx, role: str) -> str:
     base = (app.config.html_baseurl or "").rstrip("/")
     page = app.config.checks_page
     page_uri = f"{base}/{page}.html" if base else f"{page}.html"
+    heading = {
+        "swe": _("Checks for the software engineer"),
+        "pm": _("Checks for the product manager"),
+        "ds": _("Checks for the data scientist"),
+    }[role]
     lines = [
-        f"# Checks for the {ROLE_NAMES[role].lower()}",
+        f"# {heading}",
         "",
-        f"From *{app.config.project}*, {page_uri}.",
-        "Each ID links to the check on the All checks page, where it stays when chapters change.",
+        _("From *{project}*, {url}.").format(project=app.config.project, url=page_uri),
+        _(
+            "Each ID links to the check on the All checks page, "
+            "where it stays when chapters change."
+        ),
     ]
     for prefix, folder in PARTS.items():
         chapters = [c for c in _chapters(env, prefix) if role in _roles(env, c)]

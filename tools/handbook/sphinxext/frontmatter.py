@@ -14,6 +14,13 @@ MyST stores those keys in ``env.metadata[docname]``.  This extension makes the
 ``description`` the page's ``<meta name="description">`` and ``og:description``
 (sphinxext-opengraph would otherwise take the first paragraph), and shows
 ``last_reviewed`` where the theme shows "last updated".
+
+The description is translated like the page's text: a transform puts it into
+the doctree as a ``meta`` node before Sphinx's ``Locale`` transform runs (Sphinx
+extracts and translates ``meta`` content), and ``doctree-read`` takes the
+(translated) text back out (the node itself leaves every output but the
+gettext builder's), so the gettext catalogues carry each page's
+description and a translated page describes itself in its own language.
 """
 
 from __future__ import annotations
@@ -23,17 +30,44 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.transforms import SphinxTransform
 from sphinx.util.typing import ExtensionMetadata
 
 import handbook
 
 
+class DescriptionMessage(SphinxTransform):
+    """Carry the front matter's ``description`` through translation as a ``meta`` node."""
+
+    default_priority = 15  # before sphinx.transforms.i18n.Locale (20)
+
+    def apply(self, **kwargs: Any) -> None:
+        metadata = self.env.metadata.get(self.env.docname, {})
+        description = metadata.get("description")
+        if description:
+            meta = nodes.meta(name="description", content=str(description))
+            meta["handbook-description"] = True
+            self.document.append(meta)
+
+
 def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     """Copy ``description`` to the key sphinxext-opengraph reads for ``og:description``."""
     metadata: dict[str, Any] = app.env.metadata[app.env.docname]
+    for meta in doctree.findall(nodes.meta):
+        if meta.get("handbook-description"):
+            metadata["description"] = meta["content"]  # translated where a catalogue has it
     description = metadata.get("description")
     if description:
         metadata["og:description"] = str(description)
+
+
+def on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Drop the description's ``meta`` node from every output but the message catalogues."""
+    if app.builder.name == "gettext":
+        return
+    for meta in list(doctree.findall(nodes.meta)):
+        if meta.get("handbook-description"):
+            meta.parent.remove(meta)
 
 
 def on_html_page_context(
@@ -59,7 +93,9 @@ def on_html_page_context(
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:
+    app.add_transform(DescriptionMessage)
     app.connect("doctree-read", on_doctree_read)
+    app.connect("doctree-resolved", on_doctree_resolved)
     app.connect("html-page-context", on_html_page_context, priority=400)
     return {
         "version": handbook.__version__,

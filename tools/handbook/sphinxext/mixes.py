@@ -51,6 +51,7 @@ from handbook.data.schema import Problem, yaml_files
 from handbook.data.source import Source
 from handbook.sphinxext._data import bib_keys, load_or_warn, warn
 from handbook.sphinxext._envstate import EnvState
+from handbook.sphinxext._words import note_catalogue, role_name
 from handbook.vocabulary import ROLE_NAMES, ROLES
 
 if TYPE_CHECKING:
@@ -329,16 +330,18 @@ CHART_WORDS: dict[str, str] = {
     "essay": "The essay",
 }
 CAPTION = "Every shared mix"
-#: The table's columns: their headings, an abbreviation's meaning where the heading is one,
-#: and their widths where a builder needs them (the text builder; HTML sizes them itself).
+#: The table's columns: their headings, the role a heading abbreviates (its meaning is the
+#: role's name, translated with Sphinx's translator: the heading's paragraph stays out of
+#: the page's catalogue, which would turn the abbreviation into text), and their widths
+#: where a builder needs them (the text builder; HTML sizes them itself).
 COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("Name", "", 12),
     ("Job title", "", 12),
     ("Context", "", 24),
     ("Years in ML", "", 6),
-    ("SWE", ROLE_NAMES["swe"], 5),
-    ("PM", ROLE_NAMES["pm"], 5),
-    ("DS", ROLE_NAMES["ds"], 5),
+    ("SWE", "swe", 5),
+    ("PM", "pm", 5),
+    ("DS", "ds", 5),
     ("Why", "", 30),
     ("Source", "", 16),
 )
@@ -361,6 +364,7 @@ class MixGallery(SphinxDirective):
             )
         for shared in gallery.files:
             self.env.note_dependency(str(shared.path))
+        note_catalogue(self.env)  # the columns' role names
         shown = gallery.shown(self.config.mixes_essay)
         ident = f"mixgallery-{self.env.new_serialno('mixgallery')}"
         container = nodes.container(classes=["handbook-mixes"])
@@ -397,13 +401,14 @@ class MixGallery(SphinxDirective):
         table += self._word(nodes.title, CAPTION)
         group = nodes.tgroup(cols=len(COLUMNS))
         table += group
-        for _heading, _meaning, width in COLUMNS:
+        for _heading, _role, width in COLUMNS:
             group += nodes.colspec(colwidth=width)
         head = nodes.row()
-        for heading, meaning, _width in COLUMNS:
+        for heading, role, _width in COLUMNS:
             paragraph = nodes.paragraph()
-            if meaning:
-                paragraph += nodes.abbreviation(heading, heading, explanation=meaning)
+            if role:
+                paragraph["translatable"] = False
+                paragraph += nodes.abbreviation(heading, heading, explanation=role_name(role))
                 paragraph += nodes.Text(" %")
             else:
                 paragraph += nodes.Text(heading)

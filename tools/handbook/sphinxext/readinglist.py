@@ -20,7 +20,8 @@ Annotations and back-links
     When a reading-list page is resolved, each entry gets its ``annotation``
     and "Cited in" links to every page that cites it; an entry of a
     non-citation list (a per-role page) also links to its entry on the global
-    list.
+    list.  These words are translated with Sphinx's translator (``sphinx.po``)
+    while they keep their defaults; a configured value is shown as written.
 Incremental builds
     Sphinx re-reads a page when its source changes, and sphinxcontrib-bibtex
     makes bibliography pages depend on the .bib file, but a page that merely
@@ -50,6 +51,7 @@ from docutils import nodes
 from pybtex_docutils import Backend
 from sphinx import addnodes
 from sphinx.environment.collectors import EnvironmentCollector
+from sphinx.locale import _
 from sphinx.util import logging
 from sphinx.util.nodes import make_refnode
 from sphinxcontrib.bibtex.citation_target import parse_citation_targets
@@ -125,7 +127,7 @@ def entry_keywords(entry: Entry, config: Config) -> list[str]:
 def entry_level(entry: Entry, config: Config) -> str | None:
     """The entry's one level keyword, or ``None`` if it has none or several."""
     keywords = set(entry_keywords(entry, config))
-    found = [keyword for keyword, _ in levels(config) if keyword in keywords]
+    found = [keyword for keyword, _heading in levels(config) if keyword in keywords]
     return found[0] if len(found) == 1 else None
 
 
@@ -172,7 +174,7 @@ class ReadingListDirective(BibliographyDirective):
                 logger.warning(
                     'reading list: entry "%s" needs exactly one level keyword (%s) in "%s"',
                     entry.key,
-                    ", ".join(keyword for keyword, _ in levels(self.config)),
+                    ", ".join(keyword for keyword, _heading in levels(self.config)),
                     self.config.readinglist_keywords_field,
                     location=(docname, self.lineno),
                     type="readinglist",
@@ -407,7 +409,7 @@ class EntryDecorator:
             target.bibliography_key.docname,
             target.citation_id,
             label,
-            title=self.config.readinglist_global_link_title,
+            title=word(self.config, "readinglist_global_link_title"),
         )
         first = item.next_node(nodes.paragraph)
         if first is None:
@@ -421,7 +423,7 @@ class EntryDecorator:
         if not citing:
             return None
         paragraph = nodes.paragraph(classes=["readinglist-cited-in"])
-        paragraph += nodes.strong("", self.config.readinglist_cited_in_label)
+        paragraph += nodes.strong("", word(self.config, "readinglist_cited_in_label"))
         paragraph += nodes.Text(" ")
         docnames = sorted(citing, key=lambda name: (self.order.get(name, len(self.order)), name))
         for index, docname in enumerate(docnames):
@@ -477,7 +479,7 @@ def distribute(
     for level, group in groups.items():
         items = moved.get(level, [])
         if not items:
-            group += nodes.paragraph("", decorator.config.readinglist_empty_text)
+            group += nodes.paragraph("", word(decorator.config, "readinglist_empty_text"))
         elif is_target:
             group.extend(items)
         else:
@@ -501,6 +503,18 @@ CONFIG_VALUES: tuple[tuple[str, Any, Literal["env", "html"], frozenset[type]], .
     ("readinglist_global_link_title", "Entry in the full reading list", "html", frozenset({str})),
     ("readinglist_empty_text", "No works at this level yet.", "html", frozenset({str})),
 )
+
+
+def word(config: Config, name: str) -> str:
+    """A word of the written page: its default in the build's language, or as configured."""
+    value = str(getattr(config, name))
+    defaults = {
+        "readinglist_cited_in_label": _("Cited in:"),
+        "readinglist_global_link_title": _("Entry in the full reading list"),
+        "readinglist_empty_text": _("No works at this level yet."),
+    }
+    default = next(default for key, default, *_rest in CONFIG_VALUES if key == name)
+    return str(defaults[name]) if value == default else value
 
 
 def setup(app: Sphinx) -> ExtensionMetadata:

@@ -56,6 +56,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 import handbook
+from handbook.sphinxext._words import note_catalogue
 from handbook.sphinxext.skills import matrix_of, reading_paragraph, taught_paragraph
 from handbook.vocabulary import ROLES
 
@@ -315,6 +316,7 @@ class SelfAssessment(SphinxDirective):
                 return []  # the file's problems are reported at its lines
             raise self.error("{selfassessment}: there is no skills matrix (`skills_data`)")
         self.env.note_dependency(str(found.path))
+        note_catalogue(self.env)  # the skills' labels (skills.taught_paragraph, ...)
         self.env.metadata[self.env.docname]["handbook_selfassessment"] = True
         return getattr(self, f"_{part}")(found)
 

@@ -12,7 +12,8 @@ networks and readers who want to fix something.
   URL (it is served at every missing address).  They also get the title the
   theme prints on paper (``pagetitle``), which Sphinx sets for documents only.
 * **robots.txt.** Generated from ``html_baseurl`` (so forks and previews point
-  at their own sitemap) into a folder added to ``html_extra_path``.
+  at their own sitemaps, one per language, written by
+  ``handbook.sphinxext.i18n``) into a folder added to ``html_extra_path``.
 * **Feedback links.** ``handbook_feedback`` in each page's context, rendered
   by ``docs/_templates/handbook-feedback.html``: "Suggest an edit" opens the
   page's source in GitHub's editor, "Report a problem" the content-correction
@@ -20,6 +21,10 @@ networks and readers who want to fix something.
   the query parameter named after the field's ``id``).  Pages without a source
   link the form with their address; the 404 page links the broken-link form.
   The repository comes from ``html_theme_options['repository_url']``.
+
+The links' words and the generated pages' descriptions are in the page's
+language (Sphinx's translator, ``sphinx.po``); the issue titles the links fill
+in stay English, for the maintainers' tracker.
 """
 
 from __future__ import annotations
@@ -51,12 +56,16 @@ _TAG = re.compile(r"<[^>]+>")
 def default_descriptions(project: str) -> dict[str, str]:
     """Descriptions of the pages Sphinx and its extensions generate."""
     return {
-        "genindex": f"Index of {project}: every glossary term and indexed topic, A to Z.",
-        "search": f"Search {project}: every chapter, the glossary and the reading list.",
-        "404": (
-            f"This page of {project} does not exist (any more). "
-            "Find what you were looking for from the contents, the index or search."
+        "genindex": _("Index of {project}: every glossary term and indexed topic, A to Z.").format(
+            project=project
         ),
+        "search": _("Search {project}: every chapter, the glossary and the reading list.").format(
+            project=project
+        ),
+        "404": _(
+            "This page of {project} does not exist (any more). "
+            "Find what you were looking for from the contents, the index or search."
+        ).format(project=project),
     }
 
 
@@ -114,10 +123,10 @@ def feedback_links(app: Sphinx, pagename: str, title: str) -> list[dict[str, str
         source = Path(app.env.doc2path(pagename, base=False)).as_posix()
         path = f"{folder}/{source}" if folder else source
         return [
-            {"kind": "edit", "text": "Suggest an edit", "url": f"{repo}/edit/{branch}/{path}"},
+            {"kind": "edit", "text": _("Suggest an edit"), "url": f"{repo}/edit/{branch}/{path}"},
             {
                 "kind": "report",
-                "text": "Report a problem",
+                "text": _("Report a problem"),
                 "url": issue_url(repo, CORRECTION_FORM, f"Correction: {title}", path),
             },
         ]
@@ -125,7 +134,7 @@ def feedback_links(app: Sphinx, pagename: str, title: str) -> list[dict[str, str
         return [
             {
                 "kind": "report",
-                "text": "Report a broken link",
+                "text": _("Report a broken link"),
                 "url": issue_url(repo, BROKEN_LINK_FORM, "Broken link: "),
             }
         ]
@@ -133,7 +142,7 @@ def feedback_links(app: Sphinx, pagename: str, title: str) -> list[dict[str, str
     return [
         {
             "kind": "report",
-            "text": "Report a problem",
+            "text": _("Report a problem"),
             "url": issue_url(repo, CORRECTION_FORM, f"Correction: {title}", address),
         }
     ]
@@ -181,9 +190,12 @@ def on_builder_inited(app: Sphinx) -> None:
         "Disallow:",
     ]
     baseurl = app.config.html_baseurl
-    if baseurl and "sphinx_sitemap" in app.extensions:
-        filename = getattr(app.config, "sitemap_filename", None) or "sitemap.xml"
-        lines.append(f"Sitemap: {baseurl.rstrip('/')}/{filename}")
+    if baseurl and "handbook.sphinxext.i18n" in app.extensions:
+        # One sitemap per language (handbook.sphinxext.i18n writes them).
+        site = app.config.handbook_site_url or baseurl
+        site = site if site.endswith("/") else site + "/"
+        for prefix in app.config.handbook_languages.values():
+            lines.append(f"Sitemap: {site}{prefix}sitemap.xml")
     robots = folder / "robots.txt"
     text = "\n".join(lines) + "\n"
     if not robots.is_file() or robots.read_text(encoding="utf-8") != text:

@@ -23,6 +23,12 @@ holds its schema and checks).  This extension
   each other.
 
 Pages that show the data depend on the YAML file, so editing it re-reads them.
+
+The YAML's text is translated with the page that shows it; the extension's own
+labels ("Taught in:", "Reading:", "Skills this chapter builds:", a retired
+skill's sentence) are translated with Sphinx's translator (``sphinx.po``), and
+the paragraphs they head, which hold only links besides, are left out of the
+pages' catalogues (translating them there would turn the links into text).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx import addnodes
 from sphinx.environment import BuildEnvironment
+from sphinx.locale import _
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
@@ -42,6 +49,7 @@ import handbook
 from handbook.data import skills as data
 from handbook.data.source import Source
 from handbook.sphinxext._data import bib_keys, load_or_warn, role_location, warn
+from handbook.sphinxext._words import note_catalogue, sentence
 from handbook.vocabulary import ROLE_NAMES, ROLES
 
 if TYPE_CHECKING:
@@ -155,8 +163,10 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     if not built:
         return
     app.env.note_dependency(str(found.path))
-    paragraph = nodes.paragraph(classes=["handbook-skills-built"])
-    paragraph += nodes.strong("Skills this chapter builds:", "Skills this chapter builds:")
+    note_catalogue(app.env)
+    paragraph = nodes.paragraph(classes=["handbook-skills-built"], translatable=False)
+    label = _("Skills this chapter builds:")
+    paragraph += nodes.strong(label, label)
     paragraph += nodes.Text(" ")
     for n, skill in enumerate(built):
         if n:
@@ -171,7 +181,8 @@ def on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
 def _in_short(doctree: nodes.document) -> nodes.Element:
     for section in doctree.findall(nodes.section):
         title = section.next_node(nodes.title)
-        if title is not None and title.astext() == IN_SHORT:
+        # a translated title keeps the source's words in its rawsource
+        if title is not None and IN_SHORT in (title.astext(), title.rawsource):
             return section
     first = doctree.next_node(nodes.section)
     return first if first is not None else doctree
@@ -225,8 +236,8 @@ def _reference(kind: str, target: str, refdoc: str) -> addnodes.pending_xref:
 def taught_paragraph(found: Matrix, skill: data.Skill, refdoc: str) -> nodes.paragraph:
     """ "Taught in: chapter (section, section); chapter (section)." for a skill."""
     loc = ("skills", found.index(skill.id))
-    taught = nodes.paragraph(classes=["handbook-skill-taught"])
-    taught += _text(nodes.strong, "Taught in:")
+    taught = nodes.paragraph(classes=["handbook-skill-taught"], translatable=False)
+    taught += _text(nodes.strong, _("Taught in:"))
     chapters: dict[str, list[str]] = {}
     for link in skill.chapters:
         docname, label = link.split("#", 1)
@@ -248,8 +259,8 @@ def reading_paragraph(
 ) -> nodes.paragraph:
     """ "Reading: Author (year); Author (year)." for a skill, as citations of the page."""
     loc = ("skills", found.index(skill.id))
-    reading = nodes.paragraph(classes=["handbook-skill-reading"])
-    reading += _text(nodes.strong, "Reading:")
+    reading = nodes.paragraph(classes=["handbook-skill-reading"], translatable=False)
+    reading += _text(nodes.strong, _("Reading:"))
     known = bib_keys(directive.env)
     keys = [key for key in skill.reading if known is None or key in known]
     line = found.line((*loc, "reading"))
@@ -278,6 +289,7 @@ class SkillMatrix(SphinxDirective):
         if not found.path.exists():
             raise self.error(f"{{skillmatrix}}: there is no {found.path} (`skills_data`)")
         self.env.note_dependency(str(found.path))
+        note_catalogue(self.env)
         if found.model is None:
             return []  # the file's problems are reported at its lines
         role = self.options.get("role")
@@ -341,15 +353,17 @@ class SkillMatrix(SphinxDirective):
     ) -> nodes.list_item:
         item = nodes.list_item(ids=[skill.id], names=[LABEL_PREFIX + skill.id])
         self.state.document.note_explicit_target(item)
-        paragraph = nodes.paragraph()
-        paragraph += _text(nodes.strong, skill.name)
+        paragraph = nodes.paragraph(translatable=False)
+        name = _text(nodes.strong, skill.name)
         replacement = model.by_id().get(skill.replaced_by or "")
         if replacement is not None:
-            paragraph += nodes.Text(" is now part of ")
-            paragraph += skill_reference(replacement, self.env.docname)
-            paragraph += nodes.Text(".")
+            paragraph += sentence(
+                _("{skill} is now part of {other}."),
+                skill=name,
+                other=skill_reference(replacement, self.env.docname),
+            )
         else:
-            paragraph += nodes.Text(" is no longer in the matrix.")
+            paragraph += sentence(_("{skill} is no longer in the matrix."), skill=name)
         item += paragraph
         _place(item, found.path, found.line(("skills", found.index(skill.id))))
         return item

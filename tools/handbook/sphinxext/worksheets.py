@@ -23,7 +23,12 @@ checks).  This extension
   its name, what a good answer looks like, the common mistake, and an empty
   box of ``lines`` lines to write in.  The YAML's text becomes text nodes whose
   source is the YAML file and line, the page's own words have the page as
-  source, so that Sphinx's translation machinery extracts both;
+  source, so that Sphinx's translation machinery extracts both.  The labels of
+  the paragraphs that hold only links (the templates followed, the example,
+  the explaining sections, the download) and the Markdown blank's labels are
+  translated with Sphinx's translator (``sphinx.po``) instead, and those
+  paragraphs are left out of the page's catalogue (translating them there
+  would turn their links into text);
 * drops the download from builders that have no downloads (EPUB): the book
   shows the worksheet itself.
 
@@ -45,6 +50,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.environment import BuildEnvironment
+from sphinx.locale import _
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
@@ -54,6 +60,7 @@ from handbook.data.schema import Problem, yaml_files
 from handbook.data.source import Loc, Source
 from handbook.files import write_atomically
 from handbook.sphinxext._data import bib_keys, load_or_warn, warn
+from handbook.sphinxext._words import note_catalogue, sentence
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -150,29 +157,37 @@ def cited(entry: Any) -> str:
 def blank_markdown(model: data.WorksheetFile, follows: list[str], project: str) -> str:
     """The blank worksheet as Markdown: readable as it is, pasted into an issue or a
     document.  ``follows`` are the templates it follows, already worded."""
+    source = (
+        _("A blank worksheet from {project}.").format(project=project)
+        if project
+        else _("A blank worksheet.")
+    )
+    purpose, when, who = _("What it is for:"), _("When to use it:"), _("Who fills it in:")
     out = [
         f"# {model.title}",
         "",
-        f"*A blank worksheet from {project}.*" if project else "*A blank worksheet.*",
+        f"*{source}*",
         "",
-        f"**What it is for:** {model.purpose}",
+        f"**{purpose}** {model.purpose}",
         "",
-        f"**When to use it:** {model.when}",
+        f"**{when}** {model.when}",
         "",
-        f"**Who fills it in:** {model.who}",
+        f"**{who}** {model.who}",
         "",
     ]
     if follows:
-        out += [f"**Follows:** {'; '.join(follows)}.", ""]
+        label = _("Follows:")
+        out += [f"**{label}** {'; '.join(follows)}.", ""]
+    good, mistake = _("Good answer:"), _("Common mistake:")
     for section in model.sections:
         out += [f"## {section.title}", ""]
         for item in section.fields:
             out += [
                 f"### {item.name}",
                 "",
-                f"*Good answer: {item.guidance}*",
+                f"*{good} {item.guidance}*",
                 "",
-                f"*Common mistake: {item.mistake}*",
+                f"*{mistake} {item.mistake}*",
                 "",
                 *([">"] * item.lines),
                 "",
@@ -215,6 +230,11 @@ def _place(node: nodes.Node, path: Path, line: int) -> None:
         each.source, each.line = str(path), line
 
 
+def _label(text: str) -> nodes.strong:
+    """The label that heads a paragraph of links."""
+    return nodes.strong(text, text)
+
+
 def _reference(kind: str, target: str, refdoc: str) -> addnodes.pending_xref:
     """A ``{ref}`` to a label or a ``{doc}`` to a page, titled as Sphinx titles it."""
     ref = addnodes.pending_xref(
@@ -231,16 +251,12 @@ def _reference(kind: str, target: str, refdoc: str) -> addnodes.pending_xref:
     return ref
 
 
-#: The page's own words (translatable like the rest of the page).
+#: The page's own words (translatable like the rest of the page).  The labels of the
+#: paragraphs of links are translated with ``_()`` where they are made.
 WORDS: dict[str, str] = {
     "purpose": "What it is for",
     "when": "When to use it",
     "who": "Who fills it in",
-    "follows": "Follows:",
-    "example": "Filled-in example:",
-    "taught": "Explained in:",
-    "download": "Download the blank worksheet as Markdown",
-    "download-after": ", to fill in or paste into an issue or a shared document.",
     "guidance": "Good answer:",
     "mistake": "Common mistake:",
 }
@@ -266,6 +282,7 @@ class Worksheet(SphinxDirective):
                 f"{{worksheet}}: no worksheet `{ident}` in {shelf.directory} (known: {known})"
             )
         self.env.note_dependency(str(sheet.path))
+        note_catalogue(self.env)
         if sheet.model is None:
             return []  # the file's problems are reported at its lines
         model = sheet.model
@@ -305,8 +322,8 @@ class Worksheet(SphinxDirective):
 
     def _follows(self, sheet: Sheet, model: data.WorksheetFile) -> nodes.paragraph:
         """ "Follows: Author (year); Author (year)." as citations of the page."""
-        paragraph = nodes.paragraph(classes=["handbook-worksheet-follows"])
-        paragraph += self._word(nodes.strong, "follows")
+        paragraph = nodes.paragraph(classes=["handbook-worksheet-follows"], translatable=False)
+        paragraph += _label(_("Follows:"))
         known = bib_keys(self.env)
         keys = [key for key in model.follows if known is None or key in known]
         for m, key in enumerate(keys):
@@ -324,8 +341,8 @@ class Worksheet(SphinxDirective):
     def _links(self, sheet: Sheet, model: data.WorksheetFile) -> nodes.container:
         docname = self.env.docname
         links = nodes.container(classes=["handbook-worksheet-links"])
-        example = nodes.paragraph(classes=["handbook-worksheet-example"])
-        example += self._word(nodes.strong, "example")
+        example = nodes.paragraph(classes=["handbook-worksheet-example"], translatable=False)
+        example += _label(_("Filled-in example:"))
         example += nodes.Text(" ")
         example += _reference("doc", "/" + model.example.split("#", 1)[0], docname)
         example += nodes.Text(", ")
@@ -333,8 +350,8 @@ class Worksheet(SphinxDirective):
         example += nodes.Text(".")
         _place(example, sheet.path, sheet.line("example"))
         links += example
-        taught = nodes.paragraph(classes=["handbook-worksheet-taught"])
-        taught += self._word(nodes.strong, "taught")
+        taught = nodes.paragraph(classes=["handbook-worksheet-taught"], translatable=False)
+        taught += _label(_("Explained in:"))
         chapters: dict[str, list[str]] = {}
         for link in model.taught:
             chapter, label = link.split("#", 1)
@@ -357,8 +374,8 @@ class Worksheet(SphinxDirective):
         page_dir = Path(self.env.srcdir, self.env.doc2path(self.env.docname, base=False)).parent
         blank = Path(self.env.doctreedir) / BLANKS / f"{ident}.md"
         target = Path(os.path.relpath(blank, page_dir)).as_posix()
-        paragraph = nodes.paragraph(classes=["handbook-worksheet-download"])
-        text = WORDS["download"]
+        paragraph = nodes.paragraph(classes=["handbook-worksheet-download"], translatable=False)
+        text = _("Download the blank worksheet as Markdown")
         link = addnodes.download_reference(
             "",
             "",
@@ -370,10 +387,11 @@ class Worksheet(SphinxDirective):
             refexplicit=True,
             refwarn=False,
         )
-        paragraph += link
-        paragraph += nodes.Text(f" ({ident}.md)")
-        after = WORDS["download-after"]
-        paragraph += nodes.Text(after)
+        paragraph += sentence(
+            _("{link} ({file}), to fill in or paste into an issue or a shared document."),
+            link=link,
+            file=f"{ident}.md",
+        )
         self.set_source_info(paragraph)
         for each in paragraph.findall(nodes.Element):
             self.set_source_info(each)

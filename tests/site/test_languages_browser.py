@@ -1,0 +1,104 @@
+"""The Japanese edition as readers get it, in Chromium: the switcher by keyboard
+on a wide screen and a phone, one search per layout, Japanese search, axe."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from browser import AXE, axe
+
+pytestmark = pytest.mark.browser
+
+#: Pages of the Japanese edition checked with axe: the translated landing
+#: page, a page with the translation notice, the interactive pages and the
+#: pages Sphinx generates.
+JAPANESE_PAGES = [
+    "ja/index.html",
+    "ja/about.html",
+    "ja/start/index.html",
+    "ja/skills/self-assessment.html",
+    "ja/all-checks.html",
+    "ja/search.html",
+    "ja/genindex.html",
+    "ja/404.html",
+]
+
+_VISIBLE_SEARCH = """() => [...document.querySelectorAll(
+    '.search-button-field, .search-button, input[type=search]')]
+  .filter(e => e.getClientRects().length > 0).length"""
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_switcher_takes_the_keyboard_to_the_same_page(visit, width):
+    v = visit(width=width)
+    page = v.open("start/index.html")
+    link = page.locator("nav.handbook-language a[lang='ja']:visible")
+    assert link.count() == 1
+    assert page.locator("nav.handbook-language a[aria-current='true']:visible").inner_text() == (
+        "English"
+    )
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/handbook/ja/start/index.html")
+    assert page.evaluate("document.documentElement.lang") == "ja"
+    page.locator("nav.handbook-language a[lang='en']:visible").click()
+    page.wait_for_url("**/handbook/start/index.html")
+    assert v.errors == [] and v.failed == [] and v.outside == []
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_each_layout_offers_one_search(visit, width):
+    page = visit(width=width).open("ja/start/index.html")
+    assert page.evaluate(_VISIBLE_SEARCH) == 1
+    header_search = page.locator("#pst-header .search-button-field, #pst-header .search-button")
+    assert header_search.count() == 0
+
+
+def _search(visit, query: str) -> list[str]:
+    v = visit()
+    page = v.open(f"ja/search.html?q={query}")
+    results = page.locator("#search-results ul.search li a")
+    results.first.wait_for(timeout=15_000)
+    hrefs = results.evaluate_all("links => links.map(a => new URL(a.href).pathname)")
+    assert v.errors == [] and v.outside == []
+    return hrefs
+
+
+@pytest.mark.parametrize("query", ["機械学習", "実験"])
+def test_japanese_search_finds_the_landing_page_for_a_multi_character_word(visit, query):
+    hrefs = _search(visit, query)
+    assert "/handbook/ja/index.html" in hrefs, hrefs
+
+
+def test_japanese_search_still_finds_english_words(visit):
+    hrefs = _search(visit, "essay")
+    assert "/handbook/ja/about.html" in hrefs, hrefs
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_japanese_pages_have_zero_axe_violations(visit, scheme):
+    assert AXE.is_file(), "axe-core is missing: run 'npm ci' (make test does it)"
+    violations = {}
+    for width in (1280, 375):
+        v = visit(color_scheme=scheme, width=width)
+        for path in JAPANESE_PAGES:
+            page = v.open(path)
+            page.evaluate(
+                "scheme => { document.documentElement.dataset.theme = scheme;"
+                " document.documentElement.dataset.mode = scheme; }",
+                scheme,
+            )
+            found = axe(page)
+            if found:
+                violations[f"{path} @ {width}px"] = found
+    assert violations == {}, json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+def test_japanese_text_is_set_in_a_japanese_system_font(visit):
+    page = visit().open("ja/index.html")
+    heading = page.locator("article h1")
+    family = heading.evaluate("h => getComputedStyle(h).fontFamily")
+    assert "Noto Sans CJK JP" in family
+    assert heading.evaluate("h => getComputedStyle(h).wordBreak") == "auto-phrase"
+    assert page.evaluate("getComputedStyle(document.body).lineBreak") == "strict"
