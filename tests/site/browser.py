@@ -142,7 +142,18 @@ class Visit:
         self.context.close()
 
 
+#: Waits for running CSS transitions and animations (e.g. the theme's 0.15 s
+#: colour transition on buttons after a switch to dark mode), so that axe
+#: measures the colours a reader sees, not a frame in between.
+#: ``getAnimations()`` flushes pending style changes first; endless
+#: animations are left alone.
+_SETTLE = """() => Promise.all(document.getAnimations()
+  .filter(a => Number.isFinite(a.effect?.getComputedTiming().endTime))
+  .map(a => a.finished.catch(() => null)))"""
+
+
 def axe(page: Page) -> list[dict]:
+    page.evaluate(_SETTLE)
     page.add_script_tag(path=str(AXE))
     options = {
         "runOnly": {"type": "tag", "values": AXE_TAGS},
