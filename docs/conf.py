@@ -88,6 +88,9 @@ gettext_uuid = False
 # canonical URLs, switcher links, hreflang alternates and sitemap from it.
 handbook_languages = {"en": "", "ja": "ja/"}
 handbook_language_names = {"en": "English", "ja": "日本語"}
+# The terminology list: the Japanese term and reading of each English term;
+# the Japanese glossary is sorted by reading (handbook.sphinxext.glossary).
+handbook_terminology = "_data/terminology.yaml"
 
 # -- MyST Markdown -----------------------------------------------------------
 # https://myst-parser.readthedocs.io/en/latest/configuration.html

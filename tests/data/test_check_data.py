@@ -17,7 +17,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from handbook.data import checks, mixes, relist, skills, translations, worksheets
+from handbook.data import checks, mixes, relist, skills, terminology, translations, worksheets
 from handbook.data.cli import main
 from handbook.data.source import parse
 from handbook.paths import DOCS
@@ -100,7 +100,7 @@ def test_json_and_github_formats(in_fixtures, capsys):
             b"a: 1\n",
             "notes.yaml:1: INPUT no schema for this file "
             "(known: skills.yaml, mixes/*.yaml, worksheets/*.yaml, checks.yaml, relist.yaml, "
-            "translations.yaml)",
+            "translations.yaml, terminology.yaml)",
         ),
         ("gone.skills.yaml", None, "gone.skills.yaml:1: INPUT no such file"),
         (
@@ -132,6 +132,7 @@ def test_list_checks_names_every_code(capsys):
             *checks.CHECKS,
             *relist.CHECKS,
             *translations.CHECKS,
+            *terminology.CHECKS,
         ]
     )
 

@@ -312,3 +312,41 @@ def test_the_real_catalogues_read(capsys, monkeypatch):
     assert (status, err) == (0, "")
     assert out.splitlines()[0].split() == ["page", "translated", "outdated", "untranslated"]
     assert "index" in {line.split()[0] for line in out.splitlines()}
+
+
+TERMINOLOGY = """terms:
+  - en: "Guide"
+    ja: "手引き"
+    reading: "てびき"
+  - en: "Paragraph"
+    ja: "段落"
+    reading: "だんらく"
+"""
+
+
+def test_check_holds_complete_pages_to_the_terminology_list(site, capsys):
+    docs = site("complete")
+    (docs / "_data" / "terminology.yaml").write_text(TERMINOLOGY, encoding="utf-8")
+    status, out, _err = run(capsys, "--check")
+    # "Guide" is ガイド in guide.po and index.po, not the listed 手引き; 段落 is right
+    assert status == 1
+    assert out.splitlines() == [
+        "docs/locales/ja/LC_MESSAGES/guide.po:22: I18N004 'Guide' is translated as "
+        "「手引き」 (docs/_data/terminology.yaml)",
+        "docs/locales/ja/LC_MESSAGES/guide.po:25: I18N004 'Guide' is translated as "
+        "「手引き」 (docs/_data/terminology.yaml)",
+        "docs/locales/ja/LC_MESSAGES/guide.po:28: I18N004 'Guide' is translated as "
+        "「手引き」 (docs/_data/terminology.yaml)",
+    ]
+
+
+def test_a_terminology_list_the_schema_refuses_is_exit_2(site, capsys):
+    docs = site("complete")
+    (docs / "_data" / "terminology.yaml").write_text("terms: []\n", encoding="utf-8")
+    status, out, err = run(capsys, "--check")
+    assert (status, out) == (2, "")
+    assert err.splitlines()[0] == "docs/_data/terminology.yaml:1: DATA002 terms: give at least one"
+    assert err.splitlines()[-1] == (
+        "handbook i18n status: docs/_data/terminology.yaml does not follow its schema; "
+        "run handbook check-data"
+    )

@@ -12,6 +12,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from handbook.build import LANGUAGES
+from handbook.data import terminology, translations
+from handbook.data.source import load
 from handbook.paths import DOCS
 
 BASEURL = "https://mle-handbook.github.io/handbook/"
@@ -152,15 +154,15 @@ def test_the_landing_page_is_translated_in_full(built_site):
 
 
 def test_an_untranslated_page_says_so_in_japanese_with_links(built_site):
-    soup = _soup(built_site, "ja/about.html")
+    soup = _soup(built_site, "ja/swe/index.html")
     aside = soup.select_one("article aside.handbook-translation-notice")
     assert aside["data-state"] == "untranslated"
     assert aside["aria-label"] == "翻訳の状況"
     assert aside.p.get_text() == "このページはまだ翻訳されていません。英語の原文を表示しています。"
     links = [(a.get_text(), a["href"]) for a in aside.select("a")]
     assert links == [
-        ("英語版を読む", "../about.html"),
-        ("翻訳に協力する", "contributing.html#translating"),
+        ("英語版を読む", "../../swe/index.html"),
+        ("翻訳に協力する", "../contributing.html#translating"),
     ]
     contributing = _soup(built_site, "ja/contributing.html")
     assert contributing.find(id="translating") is not None
@@ -197,3 +199,71 @@ def test_every_internal_link_of_the_japanese_edition_stays_in_it(built_site):
             target = posixpath.normpath(posixpath.join(posixpath.dirname(f"ja/{page}"), href))
             assert target.startswith("ja/"), (page, href)
             assert (out / target.split("#")[0]).is_file(), (page, href)
+
+
+def _complete_pages() -> list[str]:
+    source = load(DOCS / "_data" / "translations.yaml", "translations.yaml")
+    model, _problems = translations.validate(source)
+    assert model is not None
+    listed = translations.complete_pages(source, model, "ja")
+    return [entry.page for entry in listed if entry.page != translations.SPHINX_DOMAIN]
+
+
+def test_start_here_and_the_reference_pages_are_listed_complete():
+    complete = set(_complete_pages())
+    start = {p.relative_to(DOCS).with_suffix("").as_posix() for p in DOCS.glob("start/*.md")}
+    reading = {
+        p.relative_to(DOCS).with_suffix("").as_posix() for p in DOCS.glob("reading-list/*.md")
+    }
+    assert start | reading | {"index", "glossary", "about", "skills/self-assessment"} <= complete
+
+
+def test_every_complete_page_reads_in_japanese_without_a_notice(built_site):
+    for page in _complete_pages():
+        soup = _soup(built_site, f"ja/{page}.html")
+        assert soup.select_one("aside.handbook-translation-notice") is None, page
+        title = soup.select_one("article h1").get_text()
+        assert any("\u3040" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" for c in title), (
+            page,
+            title,
+        )
+        description = soup.find("meta", attrs={"name": "description"})["content"]
+        assert description == soup.find("meta", property="og:description")["content"]
+        assert any("\u3040" <= c <= "\u9fff" for c in description), (page, description)
+
+
+def test_the_japanese_glossary_is_in_reading_order_with_the_lists_terms(built_site):
+    source = load(DOCS / "_data" / "terminology.yaml", "terminology.yaml")
+    model, _problems = terminology.validate(source)
+    assert model is not None
+    listed = {f"{t.ja}（{t.en}）" if t.ja != t.en else t.ja: t for t in model.terms if t.glossary}
+    soup = _soup(built_site, "ja/glossary.html")
+    (glossary,) = soup.select("article dl.glossary")
+    shown = [dt.get_text().rstrip("¶#") for dt in glossary.select("dt")]
+    assert set(shown) == set(listed)
+    # each entry sorts by its first term; a second term of the same entry follows it
+    firsts = [
+        dt.get_text().rstrip("¶#")
+        for dt in glossary.select("dt")
+        if dt.find_previous_sibling() is None or dt.find_previous_sibling().name != "dt"
+    ]
+    readings = [terminology.reading_key(listed[term].reading) for term in firsts]
+    assert readings == sorted(readings)
+
+
+def test_the_running_examples_units_are_japanese_words(built_site):
+    text = _soup(built_site, "ja/start/running-example.html").select_one("article").get_text()
+    assert "百万" in text
+    assert " million" not in text and "percentage point" not in text
+
+
+def test_what_comes_from_data_is_marked_english(built_site):
+    soup = _soup(built_site, "ja/skills/self-assessment.html")
+    legend = soup.select_one("fieldset.sa-skill legend")
+    assert legend["lang"] == "en"
+    assert soup.select_one("fieldset.sa-skill .sa-statement")["lang"] == "en"
+    assert soup.select_one("article h1").get_text().rstrip("#¶") != "Rate your skill mix"
+    notes = _soup(built_site, "ja/reading-list/index.html").select("p.readinglist-annotation")
+    assert notes and all(p["lang"] == "en" for p in notes)
+    english = _soup(built_site, "reading-list/index.html").select("p.readinglist-annotation")
+    assert english and all(not p.has_attr("lang") for p in english)

@@ -154,18 +154,31 @@ def test_the_script_stays_small():
     assert len(gzip.compress(script, 9)) < 15 * 1024
 
 
-def test_the_words_and_the_matrix_are_extracted_for_translation(build: BuildRoot, tmp_path):
+def test_the_words_are_extracted_for_translation_and_the_matrix_is_not(build: BuildRoot, tmp_path):
     built = build_root(ROOT / "tests" / "roots", "test-selfassess", tmp_path, builder="gettext")
     catalogue = (built.outdir / "assess.pot").read_text(encoding="utf-8")
     for msgid in (
         "Not yet",
         "Your skill mix",
         "Your weakest third is {role}: with your target, a gap there hurts most.",
-        "Staged rollouts",
-        STATEMENTS["Entry"],
         "Software engineer",
     ):
         assert f'msgid "{msgid}"' in catalogue, msgid
+    # the matrix's names, levels and statements are its data's, which has no
+    # translations: not the page's catalogue's
+    for msgid in ("Staged rollouts", STATEMENTS["Entry"], "Senior"):
+        assert f'msgid "{msgid}"' not in catalogue, msgid
+
+
+def test_a_translated_edition_marks_the_matrixs_words_english(build: BuildRoot):
+    built = build("test-selfassess", language="ja")
+    page = BeautifulSoup(built.html("assess"), "html.parser")
+    fieldset = page.select_one("fieldset.sa-skill")
+    assert fieldset.legend["lang"] == "en"
+    assert {label.get("lang") for label in fieldset.select("label")} == {None, "en"}
+    assert all(s["lang"] == "en" for s in fieldset.select(".sa-statement"))
+    english = BeautifulSoup(build("test-selfassess").html("assess"), "html.parser")
+    assert not english.select("fieldset.sa-skill [lang]")
 
 
 # -- Mistakes, each named at its line ---------------------------------------------------

@@ -7,6 +7,7 @@ Usage::
     handbook check-data docs/_data/mixes/jane-doe.yaml
     handbook check-data docs/_data/worksheets/experiment-plan.yaml
     handbook check-data docs/_data/translations.yaml
+    handbook check-data docs/_data/terminology.yaml
     handbook check-data --format github
     handbook check-data --list-checks
 
@@ -18,7 +19,8 @@ worksheet (:mod:`handbook.data.worksheets`), ``checks.yaml`` (or a file in a
 folder named ``checks``) the record of check IDs (:mod:`handbook.data.checks`),
 ``relist.yaml`` the running example's facts (:mod:`handbook.data.relist`),
 ``translations.yaml`` the pages whose translation is complete
-(:mod:`handbook.data.translations`, checked against ``--docs``' pages and catalogues).
+(:mod:`handbook.data.translations`, checked against ``--docs``' pages and catalogues),
+``terminology.yaml`` the translations' terminology list (:mod:`handbook.data.terminology`).
 Links are checked against the pages of ``--docs`` (labels, ``{skill}`` and
 ``{relist}`` roles, read with the page reader) and the keys of ``--references``; a mix is compared
 with the files before it in its folder.
@@ -35,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from handbook import myst, paths
-from handbook.data import checks, mixes, relist, skills, translations, worksheets
+from handbook.data import checks, mixes, relist, skills, terminology, translations, worksheets
 from handbook.data.schema import SCHEMA_CODE, SYNTAX_CODE, Problem, is_yaml_file, yaml_files
 from handbook.data.source import YamlSyntaxError, load
 from handbook.files import UnusableInputError, display_path, read_text
@@ -59,7 +61,10 @@ _SKIPPED = frozenset({"_build", "_templates", "_data"})
 
 
 #: The schemas, as the message for a file with none names them.
-KNOWN = "skills.yaml, mixes/*.yaml, worksheets/*.yaml, checks.yaml, relist.yaml, translations.yaml"
+KNOWN = (
+    "skills.yaml, mixes/*.yaml, worksheets/*.yaml, checks.yaml, relist.yaml, translations.yaml,"
+    " terminology.yaml"
+)
 
 
 def schema_of(path: Path) -> str | None:
@@ -76,6 +81,8 @@ def schema_of(path: Path) -> str | None:
         return "relist"
     if path.name == "translations.yaml" or path.name.endswith(".translations.yaml"):
         return "translations"
+    if path.name == "terminology.yaml" or path.name.endswith(".terminology.yaml"):
+        return "terminology"
     return None
 
 
@@ -84,7 +91,12 @@ def default_files(docs: Path) -> list[Path]:
     and the record of check IDs (where there is one: a docs tree whose chapters have no
     checklist needs none, and ``check-pages`` says when one is missing)."""
     data = docs / "_data"
-    optional = [data / "checks.yaml", data / "relist.yaml", data / "translations.yaml"]
+    optional = [
+        data / "checks.yaml",
+        data / "relist.yaml",
+        data / "translations.yaml",
+        data / "terminology.yaml",
+    ]
     return [
         data / "skills.yaml",
         *yaml_files(data / "mixes"),
@@ -165,6 +177,8 @@ def check_file(path: Path, pages: Pages, shelf: mixes.Shelf | None = None) -> li
     elif schema == "translations":
         found_pages = translations.Context(ctx.docnames, pages.docs)
         _translations, problems = translations.validate(source, found_pages)
+    elif schema == "terminology":
+        _terms, problems = terminology.validate(source)
     else:
         _model, problems = skills.validate(source, ctx)
     return [
@@ -184,6 +198,7 @@ def _list_checks() -> str:
     rows += [(c.code, c.name, c.summary) for c in checks.CHECKS.values()]
     rows += [(c.code, c.name, c.summary) for c in relist.CHECKS.values()]
     rows += [(c.code, c.name, c.summary) for c in translations.CHECKS.values()]
+    rows += [(c.code, c.name, c.summary) for c in terminology.CHECKS.values()]
     return "\n".join(f"{code}  {name}: {summary}" for code, name, summary in sorted(rows))
 
 
@@ -193,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         description=(
             "Validate the structured content under docs/_data/ "
             "(the skills matrix, readers' skill mixes, the worksheets, the record of "
-            "check IDs, the running example's facts and the complete translations)."
+            "check IDs, the running example's facts, the complete translations and their "
+            "terminology)."
         ),
     )
     parser.add_argument(

@@ -389,6 +389,17 @@ def _run_sphinx_intl(work: Path, language: str) -> None:
         )
 
 
+def _drop_untranslated_obsolete(path: Path, catalogue: Catalog) -> None:
+    """Forget the messages gone from the English that nobody translated: an obsolete
+    message (``#~``) is kept for the translation it may lend, and these have none."""
+    empty = [key for key, message in catalogue.obsolete.items() if not is_translated(message)]
+    if not empty:
+        return
+    for key in empty:
+        del catalogue.obsolete[key]
+    _write_template(path, catalogue)
+
+
 def update(
     docs: Path, language: str, found: Mapping[str, Catalog], pages: Collection[str]
 ) -> list[Refreshed]:
@@ -415,8 +426,9 @@ def update(
         for page in pages:
             target = catalogue_path(docs, language, page)
             written = catalogue_path(work, language, page)
-            text = read_text(written, display_path(target))
             after = read_catalogue(written, display_path(target))
+            _drop_untranslated_obsolete(written, after)
+            text = read_text(written, display_path(target))
             ids = _message_ids(after)
             old = before.get(page)
             if old is None:

@@ -24,9 +24,13 @@ The pages listed complete in ``docs/_data/translations.yaml``
 ``path:line: CODE message``, for each that has a message untranslated or
 outdated (``I18N001``, at the catalogue's line of the first), no catalogue
 (``I18N002``) or no page (``I18N003``), both at the line of the YAML file that
-lists it.  With ``--check`` or ``--warn`` the findings are what ``text`` and
-``github`` print on standard output (the table goes to standard error); ``json``
-and ``markdown`` always carry both.  Exit status: 0 clean (always, with
+lists it; and, in Japanese, each translated message of those pages that words a
+term otherwise than ``docs/_data/terminology.yaml`` (``I18N004``), lacks the
+English's roles, placeholders or code spans (``I18N005``) or gives a glossary
+term otherwise than the list (``I18N006``), at the message's line
+(:mod:`handbook.i18n.terminology`).  With ``--check`` or ``--warn`` the findings
+are what ``text`` and ``github`` print on standard output (the table goes to
+standard error); ``json`` and ``markdown`` always carry both.  Exit status: 0 clean (always, with
 ``--warn``), 1 findings with ``--check``, 2 unusable input (a file that cannot be
 read, a build that fails, a page that does not exist).
 """
@@ -41,14 +45,15 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO, TypeVar
 
 from babel.messages.catalog import Catalog
 
 from handbook import paths
+from handbook.data import terminology as data_terminology
 from handbook.data import translations
 from handbook.data.schema import SYNTAX_CODE
-from handbook.data.source import YamlSyntaxError, load
+from handbook.data.source import Source, YamlSyntaxError, load
 from handbook.files import UnusableInputError, display_path
 from handbook.findings import (
     EXIT_CLEAN,
@@ -61,8 +66,10 @@ from handbook.findings import (
 )
 from handbook.i18n import catalogs
 from handbook.i18n.catalogs import Progress
+from handbook.i18n.terminology import Terminology, check_catalogue
 
 PROG = "handbook i18n"
+M = TypeVar("M")
 #: The finding codes of ``status --check``.
 BEHIND, NO_CATALOGUE, NO_PAGE = "I18N001", "I18N002", "I18N003"
 #: How much of a message a finding quotes.
@@ -211,22 +218,29 @@ class Report:
     listing: str
 
 
-def _read_complete(path: Path, explicit: bool, language: str) -> list[translations.Listed]:
-    """The pages listed complete for ``language`` in ``path`` (none if the default file is
-    not there); :class:`_Refused` when the file is not what its schema says."""
+def _read_valid(path: Path, validate: Callable[[Source], tuple[M | None, Any]]) -> tuple[Source, M]:
+    """A data file and its model; :class:`_Refused` (its problems on standard error) when
+    it is not YAML or not what its schema says."""
     shown = display_path(path)
-    if not explicit and not path.exists():
-        return []
     try:
         source = load(path, shown)
     except YamlSyntaxError as exc:
         print(Finding(shown, exc.line, SYNTAX_CODE, exc.message), file=sys.stderr)
         raise _Refused(f"{shown} is not YAML; run handbook check-data") from None
-    model, problems = translations.validate(source)
+    model, problems = validate(source)
     if model is None:
         for problem in problems:
             print(Finding(shown, problem.line, problem.code, problem.message), file=sys.stderr)
         raise _Refused(f"{shown} does not follow its schema; run handbook check-data")
+    return source, model
+
+
+def _read_complete(path: Path, explicit: bool, language: str) -> list[translations.Listed]:
+    """The pages listed complete for ``language`` in ``path`` (none if the default file is
+    not there); :class:`_Refused` when the file is not what its schema says."""
+    if not explicit and not path.exists():
+        return []
+    source, model = _read_valid(path, translations.validate)
     return translations.complete_pages(source, model, language)
 
 
@@ -316,14 +330,51 @@ def status_report(args: argparse.Namespace) -> Report:
         catalogue = catalogs.read_catalogue(existing[page]) if page in existing else None
         pages[page] = catalogs.progress(page, path, catalogue, found[page])
     listing = display_path(listing_path)
+    findings = findings_for(pages, listed, listing, places, exists)
+    findings += wording_findings(places, [entry.page for entry in listed], existing)
     return Report(
         places.language,
         sorted(pages.values(), key=_order),
         frozenset(entry.page for entry in listed),
         [existing[page] for page in sorted(existing) if page not in pages],
-        sorted(findings_for(pages, listed, listing, places, exists)),
+        sorted(findings),
         listing,
     )
+
+
+#: The terminology list, under the docs folder, and the language whose terms it lists.
+TERMINOLOGY, TERMINOLOGY_LANGUAGE = Path("_data", "terminology.yaml"), "ja"
+#: The page whose catalogue holds the glossary's terms.
+GLOSSARY_PAGE = "glossary"
+
+
+def _read_terminology(path: Path) -> Terminology | None:
+    """The terminology list (None: there is none); :class:`_Refused` when it is unusable."""
+    if not path.is_file():
+        return None
+    _source, model = _read_valid(path, data_terminology.validate)
+    return Terminology(model.terms)
+
+
+def wording_findings(
+    places: Places, complete: Sequence[str], existing: Mapping[str, Path]
+) -> list[Finding]:
+    """The complete pages' translations against the terminology list and their English
+    (:mod:`handbook.i18n.terminology`: ``I18N004``-``I18N006``)."""
+    if places.language != TERMINOLOGY_LANGUAGE:
+        return []
+    terms = _read_terminology(places.docs / TERMINOLOGY)
+    if terms is None:
+        return []
+    found: list[Finding] = []
+    for page in complete:
+        if page not in existing:
+            continue  # I18N002 says so
+        shown = display_path(existing[page])
+        catalogue = catalogs.read_catalogue(existing[page])
+        for problem in check_catalogue(catalogue, terms, glossary=page == GLOSSARY_PAGE):
+            found.append(Finding(shown, problem.line, problem.code, problem.message))
+    return found
 
 
 def _order(item: Progress) -> tuple[bool, str]:

@@ -109,3 +109,29 @@ def theme_fallback(app: Sphinx) -> None:
             return  # added by an earlier build in this process
         link = getattr(link, "_fallback", None)
     translator.add_fallback(_SphinxDomain())
+
+
+def borrowed_words() -> tuple[str, ...]:
+    """Words of Sphinx and of the theme that their own Japanese catalogues lack.
+
+    Never called for its value: ``handbook i18n update`` extracts these ``_()``
+    calls into ``sphinx.pot``, so that refreshing ``sphinx.po`` keeps their
+    translations (a gettext build does not collect the theme's templates or
+    Sphinx's own words).  Sphinx and :func:`theme_fallback` look them up in the
+    ``sphinx`` domain.
+    """
+    return (
+        # Sphinx's permalinks (its Japanese catalogue has only "Permalink to this ...")
+        _("Link to this heading"),
+        _("Link to this term"),
+        _("Link to this image"),
+        _("Link to this table"),
+        # The theme: the colour-mode button, the header buttons, the logo's alt text
+        # (html_theme_options["logo"]["alt_text"] in docs/conf.py)
+        _("Color mode"),
+        _("System Settings"),
+        _("Repository"),
+        _("Source repositories"),
+        _("Suggest edit"),
+        _("The ML Engineer's Handbook — home"),
+    )

@@ -44,6 +44,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
+from babel.messages.pofile import read_po
 from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
@@ -51,6 +52,8 @@ from sphinx.config import Config
 from sphinx.locale import _
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
+from sphinx.util.i18n import docname_to_domain
+from sphinx.util.nodes import extract_messages
 from sphinx.util.typing import ExtensionMetadata
 
 import handbook
@@ -228,16 +231,39 @@ class TranslationProgress(SphinxTransform):
         # becomes docinfo later; Sphinx marks it but no catalogue holds it.
         first = self.document.children[0] if self.document.children else None
         skipped = set(map(id, first.findall())) if isinstance(first, nodes.field_list) else set()
+        # Sphinx leaves unmarked a message translated as itself (a name, a kept
+        # English title) and an image whose alt text it translated: each counts
+        # here when its text is one the catalogue gives.
+        given = self._given()
+        same = {id(node) for node, message in extract_messages(self.document) if message in given}
         total = translated = 0
         for node in self.document.findall(nodes.Element):
             if "translated" not in node.attributes or id(node) in skipped:
                 continue
             total += 1
-            done = node["translated"] or (
-                isinstance(node, addnodes.toctree) and node.get("caption") != node.get("rawcaption")
+            done = (
+                node["translated"]
+                or id(node) in same
+                or (
+                    isinstance(node, addnodes.toctree)
+                    and node.get("caption") != node.get("rawcaption")
+                )
             )
             translated += bool(done)
         self.document["handbook_translation"] = {"total": total, "translated": translated}
+
+    def _given(self) -> set[str]:
+        """The translations the page's catalogue gives (not outdated), and the messages it
+        translates as themselves."""
+        domain = docname_to_domain(self.env.docname, self.config.gettext_compact)
+        language = current_language(self.config)
+        for folder in self.config.locale_dirs:
+            path = Path(self.env.srcdir, folder, language, "LC_MESSAGES", f"{domain}.po")
+            if path.is_file():
+                with path.open("rb") as stream:
+                    catalogue = read_po(stream)
+                return {str(m.string) for m in catalogue if m.id and m.string and not m.fuzzy}
+        return set()
 
 
 def translation_state(doctree: nodes.document) -> str:

@@ -22,6 +22,8 @@ Annotations and back-links
     non-citation list (a per-role page) also links to its entry on the global
     list.  These words are translated with Sphinx's translator (``sphinx.po``)
     while they keep their defaults; a configured value is shown as written.
+    The annotations themselves are English in every edition, marked
+    ``lang="en"`` in a translated one.
 Incremental builds
     Sphinx re-reads a page when its source changes, and sphinxcontrib-bibtex
     makes bibliography pages depend on the .bib file, but a page that merely
@@ -383,7 +385,10 @@ class EntryDecorator:
             self.link_to_global(item, citation)
         annotation = citation.entry.fields.get(self.config.readinglist_annotation_field, "")
         if annotation.strip():
-            paragraph = nodes.paragraph(classes=["readinglist-annotation"])
+            classes = ["readinglist-annotation"]
+            if self.config.language not in (None, "en"):
+                classes.append("language-en")  # written in English: lang="en" in HTML
+            paragraph = nodes.paragraph(classes=classes)
             paragraph.extend(_bibstyle.latex_text(annotation).render(_backend))
             item += paragraph
         cited_in = self.cited_in(citation.key)

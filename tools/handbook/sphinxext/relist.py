@@ -7,7 +7,9 @@ and gives pages the ``{relist}`` role, which shows the fact as the file says it
 (``120,000``, ``14%``, ``150 ms``), computed where the file derives it.  A key
 the file does not have is a warning at the page's line, so the strict build
 fails there.  Pages that use the role depend on the file: changing a number
-rebuilds every page that shows it.
+rebuilds every page that shows it.  A unit that is a word (``9 million``,
+``3 hours``) is put in the build's language (:func:`unit_words`, translated in
+``sphinx.po``: ``9百万``, ``3時間``); symbols (``%``, ``$``, ``ms``) stay.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from docutils import nodes
+from sphinx.locale import _
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxRole
 
@@ -24,6 +27,7 @@ import handbook
 from handbook.data import relist as data
 from handbook.data.source import Source
 from handbook.sphinxext._data import load_or_warn, role_location, warn
+from handbook.sphinxext._words import note_catalogue
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -72,6 +76,29 @@ def on_builder_inited(app: Sphinx) -> None:
     _facts[app.env] = Facts(path, model, texts)
 
 
+def unit_words() -> dict[str, str]:
+    """The units that are words, each as a sentence of the build's language."""
+    return {
+        "million": _("{number} million"),
+        "hours": _("{number} hours"),
+        "cents": _("{number} cents"),
+        "points": _("{number} points"),
+        "percentage point": _("{number} percentage point"),
+        "percentage points": _("{number} percentage points"),
+    }
+
+
+def shown(found: Facts, key: str) -> str:
+    """A fact's text in the build's language: its unit, if a word, translated."""
+    text = found.texts[key]
+    fact = found.model.facts[key] if found.model is not None else None
+    unit = fact.unit if fact is not None else None
+    words = unit_words()
+    if unit not in words or not text.endswith(f" {unit}"):
+        return text
+    return str(words[unit]).format(number=text[: -len(unit) - 1])
+
+
 class RelistRole(SphinxRole):
     """``{relist}`key```: the running example's fact, as ``docs/_data/relist.yaml`` states it."""
 
@@ -89,7 +116,10 @@ class RelistRole(SphinxRole):
                 f"DATA027 {{relist}} names `{key}`, which is not a fact of {found.path.name}"
             )
             return [nodes.inline(self.rawtext, key)], []
-        return [nodes.Text(found.texts[key])], []
+        text = shown(found, key)
+        if text != found.texts[key]:
+            note_catalogue(self.env)  # the unit's word comes from sphinx.po
+        return [nodes.Text(text)], []
 
     def _warn(self, message: str) -> None:
         logger.warning(message, location=role_location(self), type="handbook", subtype="relist")

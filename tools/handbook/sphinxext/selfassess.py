@@ -32,7 +32,9 @@ gettext builder extracts it and a translation replaces it.  The other parts:
     the skill's name, radio buttons labelled "Not yet" and the level names,
     each level's statement beside its button (``aria-describedby``), and the
     sections and reading that teach it.  Without a script this is a worksheet
-    to print and tick.
+    to print and tick.  The names and statements are the matrix's data, which
+    has no translations: a translated edition shows them in English, marked
+    ``lang="en"``, and they are not in the page's catalogue.
 ``results``
     The table ("Your skill mix"), the place of the chart, the weakest third
     and a live region.
@@ -398,18 +400,21 @@ class SelfAssessment(SphinxDirective):
             out.append(section)
         return out
 
+    def _english(self) -> dict[str, str]:
+        """The attributes of the matrix's own words (names, levels, statements): English
+        in every edition, marked so in a translated one (the data has no translations)."""
+        return {} if self.config.language in (None, "en") else {"lang": "en"}
+
     def _skill(self, found: Any, skill: Any) -> sa_element:
         w = self.words
-        loc = ("skills", found.index(skill.id))
         fieldset = element(
             "fieldset",
             class_="sa-skill",
             id=f"sa-{skill.id}",
             **{"data-sa-skill": skill.id, "data-sa-role": skill.role},
         )
-        legend = text("legend", skill.name)
-        legend.source, legend.line = str(found.path), found.line(loc)
-        fieldset += legend
+        english = self._english()
+        fieldset += text("legend", skill.name, **english)
         choices = element("div", class_="sa-choices")
         levels = [None, *found.model.levels]
         for value, level in enumerate(levels):
@@ -422,18 +427,14 @@ class SelfAssessment(SphinxDirective):
             if level is None:
                 choice += w["not-yet"].node("label", **{"for": ident})
             else:
-                label = text("label", level.name, **{"for": ident})
-                says = text(
+                choice += text("label", level.name, **{"for": ident}, **english)
+                choice += text(
                     "span",
                     skill.statements.get(level.name, ""),
                     class_="sa-statement",
                     id=f"{ident}-says",
+                    **english,
                 )
-                for each in (label, says):
-                    each.source = str(found.path)
-                    each.line = found.line((*loc, "statements", level.name))
-                choice += label
-                choice += says
             choices += choice
         fieldset += choices
         learn = element("details", class_="sa-learn")
