@@ -105,6 +105,7 @@ def test_japanese_search_still_finds_english_words(visit):
     assert "/handbook/ja/start/running-example.html" in hrefs, hrefs
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_japanese_pages_have_zero_axe_violations(visit, scheme):
     assert AXE.is_file(), "axe-core is missing: run 'npm ci' (make test does it)"
     violations = {}
