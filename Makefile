@@ -28,7 +28,7 @@ BUILDDIR    := docs/_build
 SPHINXOPTS  ?=
 SPHINXBUILD := $(BIN)/sphinx-build -nW --keep-going -q $(SPHINXOPTS)
 
-.PHONY: help venv bench browser html live epub test lint format linkcheck clean lock
+.PHONY: help venv bench browser html live epub test lint schemas format linkcheck clean lock
 
 help: ## Show this help
 	@echo "The ML Engineer's Handbook — make targets:"
@@ -93,6 +93,20 @@ lint: $(STAMP) ## Run the linters (the same ones pre-commit runs)
 	$(BIN)/handbook check-data
 	$(BIN)/handbook bib check references.bib
 	$(BIN)/handbook bib format --check references.bib
+
+# The repository's metadata against the schemas check-jsonschema ships (offline):
+# CITATION.cff, every workflow, every issue form and .readthedocs.yaml.  It is
+# installed alone, in uv's own tool environment, not in .venv: older validators
+# pin versions of jsonschema and friends that conflict with the project's.
+CHECK_JSONSCHEMA := $(BIN)/uv tool run --quiet --from "check-jsonschema==0.39.0" check-jsonschema
+ISSUE_FORMS  = $(filter-out .github/ISSUE_TEMPLATE/config.yml,$(wildcard .github/ISSUE_TEMPLATE/*.yml))
+
+schemas: $(STAMP) ## Validate CITATION.cff, the workflows, issue forms and .readthedocs.yaml
+	$(CHECK_JSONSCHEMA) --builtin-schema vendor.citation-file-format CITATION.cff
+	$(CHECK_JSONSCHEMA) --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	$(CHECK_JSONSCHEMA) --builtin-schema vendor.github-issue-forms $(ISSUE_FORMS)
+	$(CHECK_JSONSCHEMA) --builtin-schema vendor.github-issue-config .github/ISSUE_TEMPLATE/config.yml
+	$(CHECK_JSONSCHEMA) --builtin-schema vendor.readthedocs .readthedocs.yaml
 
 format: $(STAMP) ## Apply the formatters (ruff, bib format)
 	$(BIN)/ruff format tools tests benchmarks

@@ -67,6 +67,8 @@ extensions = [
     "handbook.sphinxext.relist",  # {relist}`key`: the running example's facts, stated once
     "handbook.sphinxext.i18n",  # language switcher, hreflang, sitemap, translation notice
     "handbook.sphinxext.search_ja",  # Japanese search: the query splits as the index does
+    "handbook.sphinxext.cite",  # "Cite this page" under every reviewed page
+    "handbook.sphinxext.editions",  # the Editions page and About's citation, from the root files
 ]
 exclude_patterns = ["_build", "_templates", "_glossary", "_data", "Thumbs.db", ".DS_Store"]
 templates_path = ["_templates"]
@@ -143,7 +145,16 @@ html_theme_options = {
     "navigation_with_keys": False,
     "logo": {"alt_text": "The ML Engineer's Handbook — home"},
     # "Suggest an edit" and "Report a problem" (handbook.sphinxext.seo)
-    "article_footer_items": ["handbook-feedback.html"],
+    # and "Cite this page" (handbook.sphinxext.cite)
+    "article_footer_items": ["handbook-feedback.html", "handbook-cite.html"],
+    # The footer names the edition (the package's version), linked to Editions.
+    "footer_content_items": [
+        "author.html",
+        "copyright.html",
+        "last-updated.html",
+        "handbook-edition.html",
+        "extra-footer.html",
+    ],
     # The header bar holds the language switcher, on wide screens and in the
     # mobile header; its search button duplicated the sidebar's and the
     # article header's, so it goes.
@@ -206,6 +217,10 @@ if os.environ.get("HANDBOOK_STOCK") == "1":
     html_js_files = []
     html_context = {}
     html_theme_options = {
-        **{k: v for k, v in html_theme_options.items() if k != "article_footer_items"},
+        **{
+            k: v
+            for k, v in html_theme_options.items()
+            if k not in {"article_footer_items", "footer_content_items"}
+        },
         "use_issues_button": True,
     }

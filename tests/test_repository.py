@@ -111,13 +111,13 @@ def test_makefile_bootstraps_the_uv_version_the_lock_pins():
     assert locked["uv"] == pinned
 
 
-def test_ci_script_installs_chromium_and_runs_make_lint_then_make_test():
+def test_ci_script_installs_chromium_and_runs_make_lint_schemas_then_make_test():
     script = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert script.startswith("#!/usr/bin/env bash")
     assert "set -euo pipefail" in script
     assert "apt-get install -y -qq chromium" in script
     commands = [line.strip() for line in script.splitlines() if line.startswith("make ")]
-    assert commands == ["make lint", "make test"]
+    assert commands == ["make lint", "make schemas", "make test"]
     assert script.rstrip().splitlines()[-2].strip() == "make test"
 
 

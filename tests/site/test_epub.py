@@ -10,6 +10,7 @@ Debian's ``epubcheck``).
 from __future__ import annotations
 
 import posixpath
+import re
 import shutil
 import subprocess
 import zipfile
@@ -20,6 +21,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from defusedxml import ElementTree
 
+import handbook
 from handbook.build import run_build
 from handbook.paths import DOCS
 
@@ -227,3 +229,13 @@ def test_epubcheck_finds_no_error_or_warning(book):
     report = done.stdout + done.stderr
     assert done.returncode == 0, report
     assert "No errors or warnings detected" in report, report
+
+
+def test_the_book_carries_the_edition_in_its_metadata(opf):
+    versions = [
+        meta.text
+        for meta in opf[1].iter("{http://www.idpf.org/2007/opf}meta")
+        if meta.get("property") == "ibooks:version"
+    ]
+    assert versions == [handbook.__version__]
+    assert re.fullmatch(r"\d{4}\.\d{1,2}(\.\d+)?", handbook.__version__)

@@ -8,6 +8,7 @@ Usage::
     handbook bib check|format ...
     handbook linkcheck [PATHS ...]
     handbook i18n update|status ...
+    handbook changelog --base REF
 
 Each subcommand lives in its own module with a ``main(argv=None) -> int``; this
 module only chooses which one to run, importing it lazily so that
@@ -45,6 +46,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "bib": ("handbook.bib.cli", "check or format references.bib"),
     "linkcheck": ("handbook.linkcheck.cli", "check external links, DOIs and ISBNs"),
     "i18n": ("handbook.i18n.cli", "translations: refresh catalogues, report status"),
+    "changelog": ("handbook.changelog", "want a CHANGELOG line for a change readers see"),
 }
 
 
