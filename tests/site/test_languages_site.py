@@ -253,7 +253,7 @@ def test_the_japanese_glossary_is_in_reading_order_with_the_lists_terms(built_si
 
 def test_the_running_examples_units_are_japanese_words(built_site):
     text = _soup(built_site, "ja/start/running-example.html").select_one("article").get_text()
-    assert "百万" in text
+    assert "900万" in text and "1800万" in text  # 9 and 18 million, as Japanese writes them
     assert " million" not in text and "percentage point" not in text
 
 

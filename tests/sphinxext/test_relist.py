@@ -85,3 +85,12 @@ def test_changing_a_fact_rebuilds_the_pages_that_show_it(tmp_path):
     facts.write_text(facts.read_text("utf-8").replace("value: 120000", "value: 130000"), "utf-8")
     page = build()
     assert "130,000 new listings" in page and "71,500" in page  # the derived fact follows
+
+
+def test_a_scale_is_written_as_the_language_writes_large_numbers(site: Built, build: BuildRoot):
+    paragraphs = BeautifulSoup(site.html("index"), "html.parser").select("section p")
+    assert paragraphs[-1].get_text() == "About 9 million listings are active."
+    japanese = build("test-relist", language="ja")
+    assert japanese.warnings == ""
+    paragraphs = BeautifulSoup(japanese.html("index"), "html.parser").select("section p")
+    assert paragraphs[-1].get_text() == "About 900万 listings are active."  # CLDR's compact form

@@ -9,7 +9,9 @@ the file does not have is a warning at the page's line, so the strict build
 fails there.  Pages that use the role depend on the file: changing a number
 rebuilds every page that shows it.  A unit that is a word (``9 million``,
 ``3 hours``) is put in the build's language (:func:`unit_words`, translated in
-``sphinx.po``: ``9百万``, ``3時間``); symbols (``%``, ``$``, ``ms``) stay.
+``sphinx.po``: ``3時間``), a scale (``9 million``) is written as the language
+writes large numbers (``900万``, CLDR's compact form, through babel); symbols
+(``%``, ``$``, ``ms``) stay.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from babel.numbers import format_compact_decimal
 from docutils import nodes
 from sphinx.locale import _
 from sphinx.util import logging
@@ -79,7 +82,6 @@ def on_builder_inited(app: Sphinx) -> None:
 def unit_words() -> dict[str, str]:
     """The units that are words, each as a sentence of the build's language."""
     return {
-        "million": _("{number} million"),
         "hours": _("{number} hours"),
         "cents": _("{number} cents"),
         "points": _("{number} points"),
@@ -88,15 +90,26 @@ def unit_words() -> dict[str, str]:
     }
 
 
-def shown(found: Facts, key: str) -> str:
-    """A fact's text in the build's language: its unit, if a word, translated."""
+#: Units that scale a number: a translated edition writes the whole number in its
+#: language's large-number words (CLDR's compact form: 9 million is 900万 in Japanese).
+SCALES = {"million": 1_000_000}
+
+
+def shown(found: Facts, key: str, language: str | None = None) -> str:
+    """A fact's text in the build's ``language``: its unit, if a word, translated."""
     text = found.texts[key]
     fact = found.model.facts[key] if found.model is not None else None
     unit = fact.unit if fact is not None else None
-    words = unit_words()
-    if unit not in words or not text.endswith(f" {unit}"):
+    if unit is None or not text.endswith(f" {unit}"):
         return text
-    return str(words[unit]).format(number=text[: -len(unit) - 1])
+    number = text[: -len(unit) - 1]
+    if unit in SCALES:
+        if language in (None, "en"):
+            return text
+        value = float(number.replace(",", "")) * SCALES[unit]
+        return format_compact_decimal(value, locale=language, fraction_digits=2)
+    words = unit_words()
+    return str(words[unit]).format(number=number) if unit in words else text
 
 
 class RelistRole(SphinxRole):
@@ -116,7 +129,7 @@ class RelistRole(SphinxRole):
                 f"DATA027 {{relist}} names `{key}`, which is not a fact of {found.path.name}"
             )
             return [nodes.inline(self.rawtext, key)], []
-        text = shown(found, key)
+        text = shown(found, key, self.config.language)
         if text != found.texts[key]:
             note_catalogue(self.env)  # the unit's word comes from sphinx.po
         return [nodes.Text(text)], []

@@ -124,7 +124,9 @@
     $("[data-sa-weakest]").textContent = weakestText;
     renderPlan(rated, any, weights, weakest);
     if (announce) {
-      const list = (values) => ROLES.map((role, n) => `${roleName(role)} ${values[n]}%`).join(", ");
+      // "A 50%, B 27%, C 22%" in English, "A 50%、B 27%、C 22%" in Japanese: the page's language
+      const separator = new Intl.ListFormat(document.documentElement.lang || "en", { style: "narrow" });
+      const list = (values) => separator.format(ROLES.map((role, n) => `${roleName(role)} ${values[n]}%`));
       $("[data-sa-live]").textContent = !any ? word("unrated") : !mix ? word("all-not-yet")
         : word("announce", {
           rated: rated.size, total: skills.length, coverage: list(coverage), mix: list(mix),
