@@ -267,3 +267,18 @@ def test_what_comes_from_data_is_marked_english(built_site):
     assert notes and all(p["lang"] == "en" for p in notes)
     english = _soup(built_site, "reading-list/index.html").select("p.readinglist-annotation")
     assert english and all(not p.has_attr("lang") for p in english)
+
+
+def test_each_reference_is_marked_with_its_works_language(built_site):
+    """A Japanese page's English references carry lang="en"; an English page's Japanese
+    books carry lang="ja"; a work in the page's own language carries nothing."""
+    for prefix, other in (("", "ja"), ("ja/", "en")):
+        soup = _soup(built_site, f"{prefix}reading-list/index.html")
+        by_key = {c["id"]: c.find("p") for c in soup.select("div.citation")}
+        japanese = by_key["cite-ariga2018shigoto"]
+        english = by_key["cite-kohavi2020trustworthy"]
+        assert "仕事ではじめる機械学習" in japanese.get_text()
+        if other == "ja":
+            assert japanese["lang"] == "ja" and not english.has_attr("lang")
+        else:
+            assert english["lang"] == "en" and not japanese.has_attr("lang")

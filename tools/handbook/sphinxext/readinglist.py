@@ -23,7 +23,8 @@ Annotations and back-links
     list.  These words are translated with Sphinx's translator (``sphinx.po``)
     while they keep their defaults; a configured value is shown as written.
     The annotations themselves are English in every edition, marked
-    ``lang="en"`` in a translated one.
+    ``lang="en"`` in a translated one; each reference is marked with its
+    work's language (the entry's ``language``) where it is not the page's.
 Incremental builds
     Sphinx re-reads a page when its source changes, and sphinxcontrib-bibtex
     makes bibliography pages depend on the .bib file, but a page that merely
@@ -381,6 +382,12 @@ class EntryDecorator:
         self.order = document_order(app.env)
 
     def decorate(self, item: nodes.Element, citation: Citation, is_target: bool) -> None:
+        # The reference in the work's own language (its `language` field): lang="en" on a
+        # Japanese page, lang="ja" for a Japanese book on an English one.
+        written_in = citation.entry.fields.get("language", "").strip()
+        reference = item.next_node(nodes.paragraph)
+        if written_in and written_in != (self.config.language or "en") and reference is not None:
+            reference["classes"].append(f"language-{written_in}")
         if not is_target:
             self.link_to_global(item, citation)
         annotation = citation.entry.fields.get(self.config.readinglist_annotation_field, "")
