@@ -142,6 +142,15 @@ class Visit:
         self.context.close()
 
 
+def set_scheme(page: Page, scheme: str) -> None:
+    """Put the theme in ``scheme`` ("light" or "dark"), as its colour-mode button does."""
+    page.evaluate(
+        "scheme => { document.documentElement.dataset.theme = scheme;"
+        " document.documentElement.dataset.mode = scheme; }",
+        scheme,
+    )
+
+
 #: Waits for running CSS transitions and animations (e.g. the theme's 0.15 s
 #: colour transition on buttons after a switch to dark mode), so that axe
 #: measures the colours a reader sees, not a frame in between.

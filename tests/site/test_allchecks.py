@@ -6,7 +6,7 @@ import re
 
 import pytest
 import yaml
-from browser import AXE, axe
+from browser import AXE, axe, set_scheme
 from bs4 import BeautifulSoup
 from playwright.sync_api import expect
 
@@ -118,11 +118,7 @@ def test_the_page_is_axe_clean_on_a_phone_after_filtering(visit, scheme):
     v = visit(width=375, color_scheme=scheme)
     for path in ("all-checks.html", "swe/shipping.html"):
         page = v.open(path)
-        page.evaluate(
-            "scheme => { document.documentElement.dataset.theme = scheme;"
-            " document.documentElement.dataset.mode = scheme; }",
-            scheme,
-        )
+        set_scheme(page, scheme)
         if path == "all-checks.html":
             page.get_by_label("Show only the checks that contain").fill("model")
         assert axe(page) == [], path

@@ -7,7 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from browser import AXE, axe
+from browser import AXE, axe, set_scheme
 
 from handbook.paths import DOCS, ROOT
 
@@ -159,11 +159,7 @@ def test_every_page_has_zero_axe_violations(visit, scheme):
     violations = {}
     for path in _pages():
         page = v.open(path)
-        page.evaluate(
-            "scheme => { document.documentElement.dataset.theme = scheme;"
-            " document.documentElement.dataset.mode = scheme; }",
-            scheme,
-        )
+        set_scheme(page, scheme)
         found = axe(page)
         if found:
             violations[path] = found
@@ -177,11 +173,7 @@ def test_skills_matrix_on_a_phone_is_axe_clean(visit, scheme):
     violations = {}
     for path in ("skills/index.html", "skills/swe.html", "skills/pm.html", "skills/ds.html"):
         page = v.open(path)
-        page.evaluate(
-            "scheme => { document.documentElement.dataset.theme = scheme;"
-            " document.documentElement.dataset.mode = scheme; }",
-            scheme,
-        )
+        set_scheme(page, scheme)
         found = axe(page)
         if found:
             violations[path] = found

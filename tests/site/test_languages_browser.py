@@ -7,7 +7,7 @@ import contextlib
 import json
 
 import pytest
-from browser import AXE, axe
+from browser import AXE, axe, set_scheme
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 pytestmark = pytest.mark.browser
@@ -113,11 +113,7 @@ def test_japanese_pages_have_zero_axe_violations(visit, scheme):
         v = visit(color_scheme=scheme, width=width)
         for path in JAPANESE_PAGES:
             page = v.open(path)
-            page.evaluate(
-                "scheme => { document.documentElement.dataset.theme = scheme;"
-                " document.documentElement.dataset.mode = scheme; }",
-                scheme,
-            )
+            set_scheme(page, scheme)
             found = axe(page)
             if found:
                 violations[f"{path} @ {width}px"] = found

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from browser import AXE, axe
+from browser import AXE, axe, set_scheme
 from playwright.sync_api import Page, expect
 
 from handbook.data.cli import main as check_data
@@ -431,11 +431,7 @@ def test_after_rating_the_page_is_axe_clean_on_a_phone(visit, scheme):
     assert AXE.is_file(), "axe-core is missing: run 'npm ci' (make test does it)"
     v = visit(width=375, color_scheme=scheme)
     page = v.open(PAGE)
-    page.evaluate(
-        "scheme => { document.documentElement.dataset.theme = scheme;"
-        " document.documentElement.dataset.mode = scheme; }",
-        scheme,
-    )
+    set_scheme(page, scheme)
     rate(page, {s["id"]: n % 5 for n, s in enumerate(SKILLS[:12])})
     page.get_by_role("button", name="Make a link with my ratings").click()
     page.get_by_role("button", name="Share my view").click()

@@ -18,7 +18,7 @@ import unicodedata
 
 import pytest
 import yaml
-from browser import AXE, axe
+from browser import AXE, axe, set_scheme
 from playwright.sync_api import Page
 from pypdf import PdfReader
 
@@ -119,11 +119,7 @@ def test_the_worksheet_pages_on_a_phone_are_axe_clean(visit, scheme):
     violations, scrolling = {}, []
     for path in ["worksheets/index.html", *(f"worksheets/{ident}.html" for ident in IDS)]:
         page = v.open(path)
-        page.evaluate(
-            "scheme => { document.documentElement.dataset.theme = scheme;"
-            " document.documentElement.dataset.mode = scheme; }",
-            scheme,
-        )
+        set_scheme(page, scheme)
         scroll, client = page.evaluate(
             "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
         )

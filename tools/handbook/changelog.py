@@ -33,10 +33,10 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NoReturn
 
 from markdown_it import MarkdownIt
 
+from handbook.args import Parser, parse_args
 from handbook.files import UnusableInputError, display_path, read_text
 from handbook.findings import EXIT_UNUSABLE, Finding, exit_status, print_text
 
@@ -182,14 +182,8 @@ def notes(path: Path, version: str) -> str:
     raise _Refused(f"{shown}: no section for release {version}")
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        raise _Refused(f"{self.prog}: error: {message}")
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog=PROG,
         description=(
             "Fail when the changes since --base touch docs/ or references.bib "
@@ -211,8 +205,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = parse_args(_parser(), argv)
+    if isinstance(args, int):
+        return args
     try:
-        args = _parser().parse_args(argv)
         if args.notes is not None:
             print(notes(args.repo / args.changelog, args.notes))
             return 0

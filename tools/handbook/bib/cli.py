@@ -28,8 +28,8 @@ import os
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import NoReturn
 
+from handbook.args import Parser, parse_args
 from handbook.bib import checks
 from handbook.bib.format import canonical_text, first_difference, unified_diff
 from handbook.bib.parse import Bibliography, parse_file
@@ -101,21 +101,9 @@ def _load(files: list[str]) -> tuple[list[tuple[Path, Bibliography]], bool]:
     return loaded, unusable
 
 
-class _Parser(argparse.ArgumentParser):
-    """An argument parser whose usage errors exit with status 2 via ``main``."""
-
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        raise _UsageError(f"{self.prog}: error: {message}")
-
-
-class _UsageError(Exception):
-    pass
-
-
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="handbook bib", description="Check or format references.bib.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser = Parser(prog="handbook bib", description="Check or format references.bib.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     chk = sub.add_parser("check", help="report problems, one finding a line")
     chk.add_argument("files", nargs="*", metavar="FILE", help="default: references.bib")
@@ -220,13 +208,9 @@ def run_format(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``handbook bib ARGS``; return the exit status."""
-    try:
-        args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
-    except _UsageError as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_UNUSABLE
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0)
+    args = parse_args(_parser(), argv)
+    if isinstance(args, int):
+        return args
     if args.command == "check":
         return run_check(args)
     return run_format(args)

@@ -45,11 +45,12 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn, TextIO, TypeVar
+from typing import Any, TextIO, TypeVar
 
 from babel.messages.catalog import Catalog
 
 from handbook import paths
+from handbook.args import Parser, parse_args
 from handbook.data import terminology as data_terminology
 from handbook.data import translations
 from handbook.data.schema import SYNTAX_CODE
@@ -78,18 +79,6 @@ QUOTE_MAX = 60
 DEFAULT_LANGUAGE = "ja"
 #: Language names for the reports' headings.
 LANGUAGE_NAMES = {"ja": "Japanese"}
-
-
-class _Parser(argparse.ArgumentParser):
-    """An argument parser whose usage errors are exit status 2 through ``main``."""
-
-    def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        raise _UsageError(f"{self.prog}: error: {message}")
-
-
-class _UsageError(Exception):
-    pass
 
 
 class _Refused(Exception):
@@ -516,12 +505,12 @@ def run_status(args: argparse.Namespace) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog=PROG,
         description="Refresh the translations' gettext catalogues and report their status.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    common = _Parser(add_help=False)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    common = Parser(add_help=False)
     common.add_argument(
         "--language",
         default=DEFAULT_LANGUAGE,
@@ -596,13 +585,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``handbook i18n ARGS``; return the exit status."""
-    try:
-        args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
-    except _UsageError as exc:
-        print(exc, file=sys.stderr)
-        return EXIT_UNUSABLE
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0)
+    args = parse_args(_parser(), argv)
+    if isinstance(args, int):
+        return args
     try:
         if args.command == "update":
             return run_update(args)
